@@ -1,11 +1,14 @@
-import { startFauxqs } from 'fauxqs';
-import { SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-test('fauxqs runs in jest', async () => {
-  const s = await startFauxqs({ port: 0, logger: false });
-  const c = new SQSClient({ endpoint: `http://127.0.0.1:${s.port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-  const q = await c.send(new CreateQueueCommand({ QueueName: 'a' }));
-  await c.send(new SendMessageCommand({ QueueUrl: q.QueueUrl, MessageBody: 'hi' }));
-  const r = await c.send(new ReceiveMessageCommand({ QueueUrl: q.QueueUrl }));
-  expect(r.Messages?.[0].Body).toBe('hi');
-  await s.stop();
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { startSqsEmulator } from '../../local/sqs-emulator';
+
+test('the embedded SQS emulator starts inside Jest and round-trips a message', async () => {
+  const sqs = await startSqsEmulator();
+  try {
+    const { QueueUrl } = await sqs.client.send(new CreateQueueCommand({ QueueName: 'smoke' }));
+    await sqs.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'hi' }));
+    const received = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl }));
+    expect(received.Messages?.[0].Body).toBe('hi');
+  } finally {
+    await sqs.stop();
+  }
 });
