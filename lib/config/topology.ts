@@ -1,0 +1,124 @@
+/**
+ * The RabbitMQ topology declared as code: what lives inside the broker (Amazon MQ has no API for it).
+ * Applied by the topology custom resource in AWS and by the same applier against a local broker.
+ */
+
+/** Exchange types RabbitMQ ships with. */
+export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers';
+
+/** Queue types this project declares. Classic queues are allowed for dead-letter sinks; sources should be quorum. */
+export type QueueType = 'quorum' | 'classic';
+
+export interface ExchangeDefinition {
+  /** Exchange name. */
+  readonly name: string;
+  /** Routing semantics. @default 'direct' */
+  readonly type?: ExchangeType;
+  /** Survives a broker restart. @default true */
+  readonly durable?: boolean;
+}
+
+export interface QueueDefinition {
+  /** Queue name. */
+  readonly name: string;
+  /** @default 'quorum' */
+  readonly type?: QueueType;
+  /** Deliveries after which RabbitMQ dead-letters a message (`x-delivery-limit`, quorum only). @default - no limit */
+  readonly deliveryLimit?: number;
+  /** Exchange that receives dead-lettered messages (`x-dead-letter-exchange`). @default - none */
+  readonly deadLetterExchange?: string;
+  /** Routing key used when dead-lettering (`x-dead-letter-routing-key`). @default - the message's own key */
+  readonly deadLetterRoutingKey?: string;
+  /** Maximum ready messages (`x-max-length`). @default - unbounded */
+  readonly maxLength?: number;
+  /** Message TTL in milliseconds (`x-message-ttl`). @default - no TTL */
+  readonly messageTtlMs?: number;
+}
+
+export interface BindingDefinition {
+  /** Source exchange. */
+  readonly exchange: string;
+  /** Destination queue. */
+  readonly queue: string;
+  /** Binding key. @default '' */
+  readonly routingKey?: string;
+}
+
+export interface PermissionDefinition {
+  /** Regex of resources the user may declare/delete. */
+  readonly configure: string;
+  /** Regex of resources the user may publish to. */
+  readonly write: string;
+  /** Regex of resources the user may consume from / bind from. */
+  readonly read: string;
+}
+
+export interface UserDefinition {
+  /** Username; each user gets its own generated secret `{ username, password }`. */
+  readonly name: string;
+  /** Permissions on the topology's vhost. */
+  readonly permissions: PermissionDefinition;
+  /** Management tags (e.g. 'monitoring'). @default - none */
+  readonly tags?: readonly string[];
+}
+
+export interface TopologyDefinition {
+  /** Virtual host everything below lives in. */
+  readonly vhost: string;
+  readonly exchanges: readonly ExchangeDefinition[];
+  readonly queues: readonly QueueDefinition[];
+  readonly bindings: readonly BindingDefinition[];
+  readonly users: readonly UserDefinition[];
+  /** Exchange the producer publishes to. */
+  readonly producerExchange: string;
+  /** Routing key the producer publishes with. */
+  readonly producerRoutingKey: string;
+  /** Queue the RabbitMQ event source reads (the bridge's input). */
+  readonly sourceQueue: string;
+  /** RabbitMQ dead-letter queue that collects messages past the delivery limit. */
+  readonly deadLetterQueue: string;
+  /** User the producer function connects as. */
+  readonly producerUser: string;
+  /** User the Lambda event source mapping connects as. */
+  readonly eventSourceUser: string;
+}
+
+/** Escapes a name for use inside a RabbitMQ permission regex. */
+export function exactName(name: string): string {
+  return `^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+}
+
+/** The default topology: one exchange → one quorum queue with a delivery limit, dead-lettered to a fanout DLX. */
+export function defaultTopology(overrides: { deliveryLimit?: number } = {}): TopologyDefinition {
+  const exchange = 'events';
+  const sourceQueue = 'events.to-sqs';
+  const deadLetterExchange = 'events.dead-letter';
+  const deadLetterQueue = 'events.dead-letter';
+  return {
+    vhost: 'integration',
+    exchanges: [
+      { name: exchange, type: 'direct', durable: true },
+      { name: deadLetterExchange, type: 'fanout', durable: true },
+    ],
+    queues: [
+      { name: sourceQueue, type: 'quorum', deliveryLimit: overrides.deliveryLimit ?? 5, deadLetterExchange },
+      { name: deadLetterQueue, type: 'quorum' },
+    ],
+    bindings: [
+      { exchange, queue: sourceQueue, routingKey: 'event' },
+      { exchange: deadLetterExchange, queue: deadLetterQueue, routingKey: '' },
+    ],
+    users: [
+      // Publishing needs write on the exchange only; no configure, no read.
+      { name: 'producer', permissions: { configure: '^$', write: exactName(exchange), read: '^$' } },
+      // Consuming needs read on the queue only; the event source declares nothing.
+      { name: 'event-source', permissions: { configure: '^$', write: '^$', read: exactName(sourceQueue) } },
+    ],
+    producerExchange: exchange,
+    producerRoutingKey: 'event',
+    sourceQueue,
+    deadLetterQueue,
+    producerUser: 'producer',
+    eventSourceUser: 'event-source',
+  };
+}
