@@ -35,6 +35,15 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const cutAll = (): number => {
+    const n = pairs.size;
+    for (const [client, upstream] of [...pairs]) {
+      client.destroy();
+      upstream.destroy();
+    }
+    pairs.clear();
+    return n;
+  };
   return {
     port,
     get openConnections() {
@@ -43,17 +52,9 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     get acceptedConnections() {
       return accepted;
     },
-    cutAll() {
-      const n = pairs.size;
-      for (const [client, upstream] of [...pairs]) {
-        client.destroy();
-        upstream.destroy();
-      }
-      pairs.clear();
-      return n;
-    },
+    cutAll,
     close() {
-      this.cutAll();
+      cutAll();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
