@@ -1,0 +1,170 @@
+/**
+ * Accounts for every message of one run, from what arrived (receipts) and what was dead-lettered (both DLQs) — not
+ * from the producer's own claims. Shared by the local runtime (`npm start`) and the deployed check (`npm run verify`).
+ * Pure: no I/O, no clock.
+ */
+
+/** One message the run asked the producer to publish. */
+export interface PublishedMessage {
+  readonly id: string;
+  /** Deliberately invalid; expected to end in a dead-letter queue, never processed. */
+  readonly poison: boolean;
+  /** The broker confirmed it (publisher confirm). */
+  readonly confirmed: boolean;
+  /** Epoch ms when it was published. */
+  readonly publishedAt: number;
+}
+
+/** A consumer receipt: the message with this id was processed. */
+export interface Receipt {
+  readonly id: string;
+  /** Epoch ms when the consumer processed it. */
+  readonly receivedAt: number;
+}
+
+/** A message found in a dead-letter queue. */
+export interface DeadLetter {
+  /** Message id, when it could be recovered from the dead-lettered message. */
+  readonly id: string | undefined;
+  readonly queue: 'sqs' | 'rabbitmq';
+}
+
+export interface AccountingInput {
+  readonly published: readonly PublishedMessage[];
+  readonly receipts: readonly Receipt[];
+  readonly deadLetters: readonly DeadLetter[];
+  /** Business effects the consumer performed for this run's messages (idempotency makes this once per id). */
+  readonly effects: number;
+  /** Epoch ms the run started (before the first publish). */
+  readonly startedAt: number;
+  /** Epoch ms the run ended (after the drain). */
+  readonly finishedAt: number;
+}
+
+export interface LatencyPercentiles {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+}
+
+/** The verification report; the first ten fields are the documented `--json` contract. */
+export interface VerificationReport {
+  readonly sent: number;
+  readonly confirmed: number;
+  /** Unique ids with at least one receipt. */
+  readonly delivered: number;
+  /** Receipts beyond the first per id (at-least-once redeliveries). */
+  readonly duplicates: number;
+  readonly effects: number;
+  /** Unique ids found in either dead-letter queue. */
+  readonly deadLettered: number;
+  /** Confirmed ids neither delivered nor dead-lettered. */
+  readonly lost: number;
+  /** Delivered messages per second, first publish to last receipt. */
+  readonly throughputPerSec: number;
+  /** Publish-to-receipt latency of each delivered message. */
+  readonly latencyMs: LatencyPercentiles;
+  readonly durationSec: number;
+  /** What a clean run looks like for this input. */
+  readonly expected: { readonly poison: number; readonly good: number };
+  /** Dead-lettered messages per queue. */
+  readonly deadLetteredByQueue: { readonly sqs: number; readonly rabbitmq: number };
+  /** Everything that makes the run fail; empty when it passed. */
+  readonly problems: readonly string[];
+  readonly passed: boolean;
+}
+
+const SAMPLE_IDS = 5;
+
+/** Builds the report; `passed` only if nothing confirmed is lost, exactly the poison is dead-lettered, effects match. */
+export function accountForRun(input: AccountingInput): VerificationReport {
+  const byId = new Map(input.published.map((m) => [m.id, m]));
+  const firstReceipt = new Map<string, number>();
+  let ownReceipts = 0;
+  let lastReceiptAt = input.startedAt;
+  for (const receipt of input.receipts) {
+    if (!byId.has(receipt.id)) continue; // another run's message
+    ownReceipts += 1;
+    const seen = firstReceipt.get(receipt.id);
+    if (seen === undefined || receipt.receivedAt < seen) firstReceipt.set(receipt.id, receipt.receivedAt);
+    lastReceiptAt = Math.max(lastReceiptAt, receipt.receivedAt);
+  }
+  const deadLettered = new Map<string, DeadLetter['queue']>();
+  for (const dl of input.deadLetters) {
+    if (dl.id !== undefined && byId.has(dl.id) && !deadLettered.has(dl.id)) deadLettered.set(dl.id, dl.queue);
+  }
+
+  const poison = input.published.filter((m) => m.poison);
+  const good = input.published.filter((m) => !m.poison);
+  const confirmed = input.published.filter((m) => m.confirmed);
+  const lostIds = confirmed.filter((m) => !firstReceipt.has(m.id) && !deadLettered.has(m.id)).map((m) => m.id);
+  const goodDelivered = good.filter((m) => firstReceipt.has(m.id)).length;
+
+  const problems: string[] = [];
+  const unconfirmed = input.published.length - confirmed.length;
+  if (unconfirmed > 0)
+    problems.push(`${unconfirmed} of ${input.published.length} messages were not confirmed by the broker`);
+  if (lostIds.length > 0) {
+    problems.push(`${lostIds.length} confirmed messages were neither delivered nor dead-lettered: ${sample(lostIds)}`);
+  }
+  const goodDeadLettered = good.filter((m) => deadLettered.has(m.id)).map((m) => m.id);
+  if (goodDeadLettered.length > 0) {
+    problems.push(`${goodDeadLettered.length} valid messages were dead-lettered: ${sample(goodDeadLettered)}`);
+  }
+  const poisonMissing = poison.filter((m) => m.confirmed && !deadLettered.has(m.id)).map((m) => m.id);
+  if (poisonMissing.length > 0) {
+    problems.push(`${poisonMissing.length} poison messages were not dead-lettered: ${sample(poisonMissing)}`);
+  }
+  const poisonProcessed = poison.filter((m) => firstReceipt.has(m.id)).map((m) => m.id);
+  if (poisonProcessed.length > 0) {
+    problems.push(`${poisonProcessed.length} poison messages were processed as valid: ${sample(poisonProcessed)}`);
+  }
+  if (deadLettered.size !== poison.length && goodDeadLettered.length === 0 && poisonMissing.length === 0) {
+    problems.push(`dead-lettered ${deadLettered.size}, expected ${poison.length} (the poison messages)`);
+  }
+  if (input.effects !== goodDelivered) {
+    problems.push(`effects ${input.effects} differ from the ${goodDelivered} unique valid messages delivered`);
+  }
+
+  const latencies = [...firstReceipt.entries()].map(([id, at]) => at - (byId.get(id)?.publishedAt ?? input.startedAt));
+  const firstPublish =
+    input.published.length > 0 ? Math.min(...input.published.map((m) => m.publishedAt)) : input.startedAt;
+  const spanSec = (lastReceiptAt - firstPublish) / 1000;
+  const byQueue = { sqs: 0, rabbitmq: 0 };
+  for (const queue of deadLettered.values()) byQueue[queue] += 1;
+
+  return {
+    sent: input.published.length,
+    confirmed: confirmed.length,
+    delivered: firstReceipt.size,
+    duplicates: ownReceipts - firstReceipt.size,
+    effects: input.effects,
+    deadLettered: deadLettered.size,
+    lost: lostIds.length,
+    throughputPerSec: spanSec > 0 ? round(firstReceipt.size / spanSec, 1) : 0,
+    latencyMs: percentiles(latencies),
+    durationSec: round((input.finishedAt - input.startedAt) / 1000, 2),
+    expected: { poison: poison.length, good: good.length },
+    deadLetteredByQueue: byQueue,
+    problems,
+    passed: problems.length === 0,
+  };
+}
+
+/** Nearest-rank percentiles (each is a value that was observed), rounded to whole milliseconds. */
+export function percentiles(values: readonly number[]): LatencyPercentiles {
+  if (values.length === 0) return { p50: 0, p95: 0, p99: 0 };
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => Math.round(sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]);
+  return { p50: at(50), p95: at(95), p99: at(99) };
+}
+
+function sample(ids: readonly string[]): string {
+  const shown = ids.slice(0, SAMPLE_IDS).join(', ');
+  return ids.length > SAMPLE_IDS ? `${shown}, … (${ids.length - SAMPLE_IDS} more)` : shown;
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
