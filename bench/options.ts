@@ -1,0 +1,115 @@
+/** Command-line options of `npm run bench`, validated with messages that name the option, the value and what is allowed. */
+
+/** Parts of the bench, in the order they run. */
+export const SECTIONS = ['bundle', 'synth', 'amqp', 'sqs', 'pipeline'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface BenchOptions {
+  /** Where the JSON report goes. @default - not written (summary on stderr only) */
+  readonly jsonFile?: string;
+  /** Messages per throughput repetition. @default 20000 */
+  readonly messages: number;
+  /** Payload size of each message, in bytes. @default 512 */
+  readonly size: number;
+  /** Repetitions per figure; the report holds their median. @default 3 */
+  readonly repetitions: number;
+  /** Smoke mode (tests only): allows fewer than 3 repetitions and marks the report as not a measurement. @default false */
+  readonly smoke: boolean;
+  /** Broker the raw, producer and pipeline figures use. @default 'amqp://guest:guest@127.0.0.1:5672' */
+  readonly amqpUrl: string;
+  /** Management API of the same broker (the local runtime applies the topology through it). @default 'http://guest:guest@127.0.0.1:15672' */
+  readonly managementUrl: string;
+  /** Sections to run. @default - all of SECTIONS */
+  readonly only: readonly Section[];
+}
+
+export const USAGE = `usage: npm run bench -- [--json FILE] [--messages N] [--size BYTES] [--repetitions N] [--only LIST]
+  --json FILE        write the report as JSON to FILE
+  --messages N       messages per repetition (default 20000, at least 10)
+  --size BYTES       payload bytes per message (default 512, 64..262144)
+  --repetitions N    repetitions per figure, median reported (default 3, at least 3)
+  --only LIST        comma-separated subset of: ${SECTIONS.join(', ')}
+  --amqp-url URL     broker (default amqp://guest:guest@127.0.0.1:5672)
+  --management-url URL  management API (default http://guest:guest@127.0.0.1:15672)
+  --smoke            tests only: tiny runs, 1 repetition allowed, figures are not a measurement`;
+
+const MIN_MESSAGES = 10;
+// SQS refuses messages above 256 KiB; below 64 bytes the JSON envelope (id, timestamp) does not fit.
+const MIN_SIZE = 64;
+const MAX_SIZE = 262_144;
+
+function integer(option: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = Number(raw);
+  if (raw === undefined || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer between ${min} and ${max}`;
+    throw new Error(`${option}: expected ${range}, received ${JSON.stringify(raw ?? null)}`);
+  }
+  return value;
+}
+
+function text(option: string, raw: string | undefined): string {
+  if (raw === undefined || raw === '' || raw.startsWith('--')) {
+    throw new Error(`${option}: expected a value, received ${JSON.stringify(raw ?? null)}`);
+  }
+  return raw;
+}
+
+function sections(raw: string | undefined): Section[] {
+  const names = text('--only', raw)
+    .split(',')
+    .map((s) => s.trim());
+  for (const name of names) {
+    if (!(SECTIONS as readonly string[]).includes(name)) {
+      throw new Error(`--only: unknown section ${JSON.stringify(name)}; allowed: ${SECTIONS.join(', ')}`);
+    }
+  }
+  return SECTIONS.filter((s) => names.includes(s));
+}
+
+/** Parses `argv` (without `node` and the script). Throws on anything it does not understand. */
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  let jsonFile: string | undefined;
+  let messages = 20_000;
+  let size = 512;
+  let repetitions: number | undefined;
+  let smoke = false;
+  let amqpUrl = 'amqp://guest:guest@127.0.0.1:5672';
+  let managementUrl = 'http://guest:guest@127.0.0.1:15672';
+  let only: readonly Section[] = SECTIONS;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    switch (arg) {
+      case '--json':
+        jsonFile = text(arg, argv[++i]);
+        break;
+      case '--messages':
+        messages = integer(arg, argv[++i], MIN_MESSAGES);
+        break;
+      case '--size':
+        size = integer(arg, argv[++i], MIN_SIZE, MAX_SIZE);
+        break;
+      case '--repetitions':
+        repetitions = integer(arg, argv[++i], 1);
+        break;
+      case '--only':
+        only = sections(argv[++i]);
+        break;
+      case '--amqp-url':
+        amqpUrl = text(arg, argv[++i]);
+        break;
+      case '--management-url':
+        managementUrl = text(arg, argv[++i]);
+        break;
+      case '--smoke':
+        smoke = true;
+        break;
+      default:
+        throw new Error(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
+    }
+  }
+  const reps = repetitions ?? (smoke ? 1 : 3);
+  if (!smoke && reps < 3) {
+    throw new Error(`--repetitions: expected an integer >= 3 (each figure is a median), received ${reps}`);
+  }
+  return { jsonFile, messages, size, repetitions: reps, smoke, amqpUrl, managementUrl, only };
+}
