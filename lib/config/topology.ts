@@ -25,7 +25,7 @@ export interface QueueDefinition {
   readonly type?: QueueType;
   /** Deliveries after which RabbitMQ dead-letters a message (`x-delivery-limit`, quorum only). @default - no limit */
   readonly deliveryLimit?: number;
-  /** Exchange that receives dead-lettered messages (`x-dead-letter-exchange`). @default - none */
+  /** Exchange that receives dead-lettered messages (`x-dead-letter-exchange`); must be declared. @default - none */
   readonly deadLetterExchange?: string;
   /** Routing key used when dead-lettering (`x-dead-letter-routing-key`). @default - the message's own key */
   readonly deadLetterRoutingKey?: string;
@@ -81,6 +81,23 @@ export interface TopologyDefinition {
   readonly producerUser: string;
   /** User the Lambda event source mapping connects as. */
   readonly eventSourceUser: string;
+}
+
+/** Queue type a queue is declared with when the definition leaves it out. */
+export const DEFAULT_QUEUE_TYPE: QueueType = 'quorum';
+
+/** Exchange type an exchange is declared with when the definition leaves it out. */
+export const DEFAULT_EXCHANGE_TYPE: ExchangeType = 'direct';
+
+/** The `x-` arguments RabbitMQ declares a queue with, derived from its definition (absent options are left out). */
+export function queueArguments(queue: QueueDefinition): Record<string, string | number> {
+  const args: Record<string, string | number> = { 'x-queue-type': queue.type ?? DEFAULT_QUEUE_TYPE };
+  if (queue.deliveryLimit !== undefined) args['x-delivery-limit'] = queue.deliveryLimit;
+  if (queue.deadLetterExchange !== undefined) args['x-dead-letter-exchange'] = queue.deadLetterExchange;
+  if (queue.deadLetterRoutingKey !== undefined) args['x-dead-letter-routing-key'] = queue.deadLetterRoutingKey;
+  if (queue.maxLength !== undefined) args['x-max-length'] = queue.maxLength;
+  if (queue.messageTtlMs !== undefined) args['x-message-ttl'] = queue.messageTtlMs;
+  return args;
 }
 
 /** Escapes a name for use inside a RabbitMQ permission regex. */
