@@ -1,23 +1,27 @@
-import { connect } from 'amqplib';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { integerEnv, optionalEnv, requiredEnv, urlEnv } from '../shared/env';
+import { createAmqpConnectionSource } from './amqp-connection';
+import { secretsManagerCredentials } from './credentials';
+import { createProducerHandler } from './handler';
 
-const endpoint = process.env.BROKER_AMQPS_ENDPOINT ?? 'amqp://127.0.0.1:5672';
-const exchange = process.env.EXCHANGE ?? 'events';
-const routingKey = process.env.ROUTING_KEY ?? 'event';
+// Module scope: built once per container, so warm invocations reuse the connection and the cached secret.
+const env = process.env;
+const endpoint = urlEnv(env, 'BROKER_AMQPS_ENDPOINT', ['amqps:', 'amqp:']);
+const secretArn = optionalEnv(env, 'BROKER_SECRET_ARN');
 
-/** Publishes `count` messages with publisher confirms and returns the confirmed ids. */
-export const handler = async (event: { count?: number } = {}): Promise<{ ids: string[] }> => {
-  const connection = await connect(endpoint);
-  try {
-    const channel = await connection.createConfirmChannel();
-    const ids: string[] = [];
-    for (let i = 0; i < (event.count ?? 1); i++) {
-      const id = crypto.randomUUID();
-      channel.publish(exchange, routingKey, Buffer.from(JSON.stringify({ id })), { persistent: true, messageId: id });
-      ids.push(id);
-    }
-    await channel.waitForConfirms();
-    return { ids };
-  } finally {
-    await connection.close();
-  }
-};
+const connection = createAmqpConnectionSource({
+  url: endpoint.href,
+  // Without a secret (local broker) the URL's own user info is used.
+  credentials: secretArn ? secretsManagerCredentials(new SecretsManagerClient({}), secretArn) : undefined,
+  vhost: optionalEnv(env, 'VHOST'),
+  connectionName: env.AWS_LAMBDA_FUNCTION_NAME ?? 'mq-cloud-integration-producer',
+});
+
+export const handler = createProducerHandler({
+  connection,
+  config: {
+    exchange: requiredEnv(env, 'EXCHANGE', 'the exchange to publish to'),
+    routingKey: optionalEnv(env, 'ROUTING_KEY') ?? '',
+    confirmTimeoutMs: integerEnv(env, 'CONFIRM_TIMEOUT_MS', 10_000, 100, 900_000),
+  },
+});

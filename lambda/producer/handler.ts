@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { logger as defaultLogger, metrics as defaultMetrics, MetricUnit } from '../shared/observability';
+import type { AmqpConnectionSource } from './amqp-connection';
+import { buildMessages, parseProducerEvent, type ProducerEvent } from './event';
+import { publishWithConfirms, type PublishFailure } from './publisher';
+
+export type { ProducerEvent } from './event';
+export type { PublishFailure, PublishFailureCode } from './publisher';
+
+/** Where the producer publishes. */
+export interface ProducerConfig {
+  readonly exchange: string;
+  readonly routingKey: string;
+  /** How long each message may wait for its publisher confirm. @default 10000 */
+  readonly confirmTimeoutMs?: number;
+  /** Unconfirmed messages allowed at once. @default 1000 */
+  readonly maxInFlight?: number;
+}
+
+/** What `createProducerHandler` needs. */
+export interface ProducerDependencies {
+  /** AMQP connection source (one per container). */
+  readonly connection: AmqpConnectionSource;
+  readonly config: ProducerConfig;
+  /** Message id generator. @default crypto.randomUUID */
+  readonly newId?: () => string;
+  /** Clock. @default () => new Date() */
+  readonly now?: () => Date;
+  readonly logger?: Pick<typeof defaultLogger, 'info' | 'warn' | 'error'>;
+  readonly metrics?: Pick<typeof defaultMetrics, 'addMetric' | 'publishStoredMetrics'>;
+}
+
+/** What one invocation did. Only confirmed messages count as sent. */
+export interface ProducerResult {
+  readonly runId: string;
+  /** Confirmed ids of good messages, in publish order. */
+  readonly ids: string[];
+  /** Confirmed ids of poison messages (expected to end in the SQS DLQ). */
+  readonly poisonIds: string[];
+  /** Messages attempted (good + poison). */
+  readonly published: number;
+  /** Messages the broker confirmed (good + poison). */
+  readonly confirmed: number;
+  /** Messages that do not count as sent, with the reason. */
+  readonly failed: PublishFailure[];
+  readonly durationMs: number;
+  readonly exchange: string;
+  readonly routingKey: string;
+}
+
+/** The producer's Lambda handler. */
+export type ProducerHandler = (event?: ProducerEvent | null) => Promise<ProducerResult>;
+
+/**
+ * Builds the producer handler. Invalid events throw `InvalidProducerEventError` before anything is published;
+ * publishing problems (broker unreachable, nack, return, timeout, blocked) are reported per message in `failed`
+ * and logged as errors, so the caller always learns which ids were sent.
+ */
+export function createProducerHandler(deps: ProducerDependencies): ProducerHandler {
+  const log = deps.logger ?? defaultLogger;
+  const metrics = deps.metrics ?? defaultMetrics;
+  const newId = deps.newId ?? randomUUID;
+  const now = deps.now ?? (() => new Date());
+  const confirmTimeoutMs = deps.config.confirmTimeoutMs ?? 10_000;
+
+  return async (event) => {
+    const started = Date.now();
+    const request = parseProducerEvent(event, newId);
+    const messages = buildMessages(request, newId, now());
+    let failed: PublishFailure[] = [];
+    let confirmed: typeof messages = [];
+    if (messages.length > 0) {
+      const channel = await deps.connection.confirmChannel().catch((error: Error) => error);
+      if (channel instanceof Error) {
+        failed = messages.map((m) => ({ id: m.id, poison: m.poison, code: 'connection-failed', reason: channel.message }));
+      } else {
+        const outcome = await publishWithConfirms(channel, messages, {
+          exchange: deps.config.exchange,
+          routingKey: deps.config.routingKey,
+          confirmTimeoutMs,
+          maxInFlight: deps.config.maxInFlight,
+          blockedReason: deps.connection.blockedReason,
+        });
+        confirmed = [...outcome.confirmed];
+        failed = [...outcome.failed];
+        // After a timeout the channel may still hold unconfirmed publishes; start the next invocation afresh.
+        if (failed.some((f) => f.code === 'confirm-timeout' || f.code === 'broker-blocked')) {
+          deps.connection.discard('confirm timeout');
+        }
+      }
+    }
+    const result: ProducerResult = {
+      runId: request.runId,
+      ids: confirmed.filter((m) => !m.poison).map((m) => m.id),
+      poisonIds: confirmed.filter((m) => m.poison).map((m) => m.id),
+      published: messages.length,
+      confirmed: confirmed.length,
+      failed,
+      durationMs: Date.now() - started,
+      exchange: deps.config.exchange,
+      routingKey: deps.config.routingKey,
+    };
+    metrics.addMetric('MessagesConfirmed', MetricUnit.Count, result.confirmed);
+    metrics.addMetric('MessagesFailed', MetricUnit.Count, failed.length);
+    metrics.publishStoredMetrics();
+    const summary = { runId: result.runId, published: result.published, confirmed: result.confirmed, durationMs: result.durationMs };
+    if (failed.length > 0) {
+      const byCode: Record<string, number> = {};
+      for (const f of failed) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
+      log.error('Some messages were not confirmed and do not count as sent', {
+        ...summary,
+        failed: failed.length,
+        byCode,
+        firstFailure: failed[0],
+      });
+    } else {
+      log.info('Published and confirmed', summary);
+    }
+    return result;
+  };
+}
