@@ -1,0 +1,129 @@
+/**
+ * The metrics the monitoring construct reads from the broker, in one place.
+ *
+ * Broker-wide metrics come from the broker construct (`Broker` dimension = broker name). Node-level metrics
+ * (memory, disk, CPU) carry a `Node` dimension whose value (`rabbit@ip-…`) only exists once the broker runs, so
+ * they are read with a CloudWatch Metrics Insights query that aggregates every node of the broker into one series.
+ * Queue-level metrics exist on RabbitMQ 3.x only; on 4.x the broker-wide metric stands in (see docs/decisions.md).
+ */
+import { Duration, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+
+/** What monitoring needs from the broker construct. The broker construct satisfies it structurally. */
+export interface MonitoredBroker {
+  /** Broker name: the `Broker` dimension of every AWS/AmazonMQ metric. */
+  readonly brokerName: string;
+  /** One node, or a three-node cluster. */
+  readonly deploymentMode: 'SINGLE_INSTANCE' | 'CLUSTER_MULTI_AZ';
+  /** RabbitMQ engine version, e.g. `3.13` or `4.2`. */
+  readonly engineVersion: string;
+  /** Host instance type, e.g. `mq.m7g.large`. */
+  readonly instanceType: string;
+  /** A broker-level AWS/AmazonMQ metric (dimension `Broker`). */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** A queue-level AWS/AmazonMQ metric (dimensions `Broker`, `VirtualHost`, `Queue`); RabbitMQ 3.x only. */
+  metricQueue(metricName: string, vhost: string, queue: string): cloudwatch.Metric;
+}
+
+/** Names of the RabbitMQ vhost and queues the monitoring watches. */
+export interface MonitoredRabbitMqQueues {
+  /** Virtual host the queues live in. */
+  readonly vhost: string;
+  /** Queue the RabbitMQ event source reads (the bridge's input). */
+  readonly sourceQueue: string;
+  /** Dead-letter queue that collects messages past the delivery limit. */
+  readonly deadLetterQueue: string;
+}
+
+/** Aggregations a Metrics Insights query can apply across the broker's nodes. */
+export type NodeAggregate = 'MAX' | 'MIN' | 'AVG';
+
+/** Period of every broker metric: Amazon MQ publishes once a minute. */
+export const BROKER_PERIOD = Duration.minutes(1);
+
+/** RabbitMQ major version; throws when the version is not a literal such as `3.13` or `4.2.1`. */
+export function rabbitMqMajorVersion(engineVersion: string): number {
+  const match = Token.isUnresolved(engineVersion) ? null : /^(\d+)\.\d+/.exec(engineVersion);
+  if (!match) {
+    throw new Error(
+      `broker engineVersion is ${JSON.stringify(engineVersion)}; allowed: a literal RabbitMQ version such as "3.13" or "4.2" ` +
+        '(monitoring picks queue-level or broker-level metrics from it)',
+    );
+  }
+  return Number(match[1]);
+}
+
+/** Whether Amazon MQ publishes per-queue metrics for this engine (it stopped with RabbitMQ 4). */
+export function hasQueueMetrics(broker: MonitoredBroker): boolean {
+  return rabbitMqMajorVersion(broker.engineVersion) < 4;
+}
+
+/**
+ * One series aggregating a node-level metric over every node of the broker, e.g.
+ * `SELECT MAX(RabbitMQMemUsed) FROM SCHEMA("AWS/AmazonMQ", Broker, Node) WHERE Broker = 'name'`.
+ * The schema pins the exact dimension set AWS documents for node metrics, so no broker-level series is mixed in.
+ */
+export function brokerNodeMetric(
+  broker: MonitoredBroker,
+  metricName: string,
+  aggregate: NodeAggregate,
+  label: string,
+): cloudwatch.MathExpression {
+  if (!Token.isUnresolved(broker.brokerName) && !/^[A-Za-z0-9._~-]{1,50}$/.test(broker.brokerName)) {
+    throw new Error(
+      `broker brokerName is ${JSON.stringify(broker.brokerName)}; allowed: 1-50 of A-Z a-z 0-9 - . _ ~ (Amazon MQ broker names)`,
+    );
+  }
+  return new cloudwatch.MathExpression({
+    expression: `SELECT ${aggregate}(${metricName}) FROM SCHEMA("AWS/AmazonMQ", Broker, Node) WHERE Broker = '${broker.brokerName}'`,
+    period: BROKER_PERIOD,
+    label,
+  });
+}
+
+/** Memory used by the fullest node as a percentage of a node's memory limit (every node has the same limit). */
+export function brokerMemoryUsedPercent(broker: MonitoredBroker): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: '100 * memUsed / memLimit',
+    usingMetrics: {
+      memUsed: brokerNodeMetric(broker, 'RabbitMQMemUsed', 'MAX', 'RabbitMQMemUsed (fullest node)'),
+      memLimit: brokerNodeMetric(broker, 'RabbitMQMemLimit', 'MIN', 'RabbitMQMemLimit'),
+    },
+    period: BROKER_PERIOD,
+    label: 'Memory used / limit (%)',
+  });
+}
+
+/** Free disk of the emptiest node divided by the disk free limit: 1 means RabbitMQ blocks publishers. */
+export function brokerDiskFreeToLimitRatio(broker: MonitoredBroker): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: 'diskFree / diskFreeLimit',
+    usingMetrics: {
+      diskFree: brokerNodeMetric(broker, 'RabbitMQDiskFree', 'MIN', 'RabbitMQDiskFree (emptiest node)'),
+      diskFreeLimit: brokerNodeMetric(broker, 'RabbitMQDiskFreeLimit', 'MAX', 'RabbitMQDiskFreeLimit'),
+    },
+    period: BROKER_PERIOD,
+    label: 'Disk free / limit',
+  });
+}
+
+/** CPU of the busiest node. */
+export function brokerCpuPercent(broker: MonitoredBroker): cloudwatch.MathExpression {
+  return brokerNodeMetric(broker, 'SystemCpuUtilization', 'MAX', 'SystemCpuUtilization (busiest node)');
+}
+
+/**
+ * A source-queue metric: queue-level on RabbitMQ 3.x; on 4.x the broker-wide metric of the same name, which in this
+ * topology covers the source queue plus the dead-letter queue (the only other queue).
+ */
+export function sourceQueueMetric(
+  broker: MonitoredBroker,
+  queues: MonitoredRabbitMqQueues,
+  metricName: 'ConsumerCount' | 'MessageReadyCount' | 'MessageUnacknowledgedCount',
+  statistic: string,
+): cloudwatch.Metric {
+  const base = hasQueueMetrics(broker)
+    ? broker.metricQueue(metricName, queues.vhost, queues.sourceQueue)
+    : broker.metric(metricName);
+  return base.with({ statistic, period: BROKER_PERIOD });
+}
