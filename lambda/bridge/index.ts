@@ -1,20 +1,15 @@
-import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { integerEnv, optionalEnv, requiredEnv } from '../shared/env';
+import { createBridgeHandler } from './handler';
 
-const sqs = new SQSClient({});
+// Module scope: one SQS client (and its connection pool) per container.
+const env = process.env;
 
-interface RabbitMqEvent {
-  rmqMessagesByQueue: Record<string, { data: string }[]>;
-}
-
-/** Forwards every RabbitMQ record to SQS; throws if any entry is refused so the batch is redelivered. */
-export const handler = async (event: RabbitMqEvent): Promise<void> => {
-  const records = Object.values(event.rmqMessagesByQueue ?? {}).flat();
-  for (let i = 0; i < records.length; i += 10) {
-    const entries = records.slice(i, i + 10).map((r, j) => ({
-      Id: String(i + j),
-      MessageBody: Buffer.from(r.data, 'base64').toString('utf8'),
-    }));
-    const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: process.env.TARGET_QUEUE_URL, Entries: entries }));
-    if (out.Failed?.length) throw new Error(`SQS refused ${out.Failed.length} entries`);
-  }
-};
+export const handler = createBridgeHandler({
+  sqs: new SQSClient({}),
+  config: {
+    queueUrl: requiredEnv(env, 'TARGET_QUEUE_URL', 'the URL of the SQS queue to forward to'),
+    parallelism: integerEnv(env, 'SEND_PARALLELISM', 4, 1, 50),
+    messageGroupIdField: optionalEnv(env, 'MESSAGE_GROUP_ID_FIELD'),
+  },
+});

@@ -1,6 +1,6 @@
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { BrokerConnectionError } from '../shared/errors';
-import { logger as defaultLogger } from '../shared/observability';
+import { logger as defaultLogger, type LoggerLike } from '../shared/observability';
 import type { CredentialsProvider } from './credentials';
 
 /** Where and how to connect. */
@@ -18,7 +18,7 @@ export interface AmqpConnectionOptions {
   /** Shown in the management UI's connection list. @default 'mq-cloud-integration' */
   readonly connectionName?: string;
   /** Structured logger. @default - the shared Powertools logger */
-  readonly logger?: Pick<typeof defaultLogger, 'info' | 'warn'>;
+  readonly logger?: Pick<LoggerLike, 'info' | 'warn'>;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { logger as defaultLogger, metrics as defaultMetrics, MetricUnit } from '../shared/observability';
+import { logger as defaultLogger, metrics as defaultMetrics, MetricUnit, type LoggerLike, type MetricsLike } from '../shared/observability';
 import type { AmqpConnectionSource } from './amqp-connection';
 import { buildMessages, parseProducerEvent, type ProducerEvent } from './event';
 import { publishWithConfirms, type PublishFailure } from './publisher';
@@ -26,8 +26,8 @@ export interface ProducerDependencies {
   readonly newId?: () => string;
   /** Clock. @default () => new Date() */
   readonly now?: () => Date;
-  readonly logger?: Pick<typeof defaultLogger, 'info' | 'warn' | 'error'>;
-  readonly metrics?: Pick<typeof defaultMetrics, 'addMetric' | 'publishStoredMetrics'>;
+  readonly logger?: LoggerLike;
+  readonly metrics?: MetricsLike;
 }
 
 /** What one invocation did. Only confirmed messages count as sent. */

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import type { MessageAttributeValue, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { ATTRIBUTE, BODY_ENCODING, EMPTY_BODY_PLACEHOLDER } from '../shared/attributes';
+import { InvalidMessageError, type ForwardFailure } from '../shared/errors';
+import { decodeMessage } from '../shared/message';
+import { escapeSqsUnsafe, isSqsSafeText, SQS_MAX_BATCH_ENTRIES, SQS_MAX_MESSAGE_BYTES, sqsMessageBytes } from '../shared/sqs-limits';
+import type { BridgeRecord } from './rabbitmq-event';
+
+export interface EntryOptions {
+  /** The target is a FIFO queue: set deduplication and group ids. */
+  readonly fifo: boolean;
+  /** FIFO: dotted path of the body field whose value is the group id. @default - every message in one group */
+  readonly messageGroupIdField?: string;
+}
+
+/** A record turned into an SQS entry (without the per-request `Id`). */
+export interface PlannedEntry {
+  readonly record: BridgeRecord;
+  readonly entry: Omit<SendMessageBatchRequestEntry, 'Id'>;
+  /** Size SQS counts against its limit. */
+  readonly bytes: number;
+}
+
+/** Group id used when the configured field is absent from a message. */
+export const FALLBACK_GROUP_ID = 'ungrouped';
+
+const FIFO_ID = /^[\x21-\x7e]{1,128}$/;
+const MAX_REASON_LENGTH = 1_024;
+
+/** Names a record in errors and logs: its message id, or `#index` when it has none. */
+export function recordLabel(record: BridgeRecord): string {
+  return record.messageId ?? `#${record.index}`;
+}
+
+function stringAttribute(value: string): MessageAttributeValue {
+  return { DataType: 'String', StringValue: escapeSqsUnsafe(value) };
+}
+
+/** A FIFO id SQS accepts: the value itself when it fits, else a stable SHA-256 of it. */
+export function fifoSafeId(value: string): string {
+  return FIFO_ID.test(value) ? value : createHash('sha256').update(value).digest('hex');
+}
+
+function fieldAt(json: unknown, path: string): unknown {
+  let value = json;
+  for (const key of path.split('.')) {
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return value;
+}
+
+/** The FIFO group id from the body field at `path`, or the fallback when the body has no such scalar field. */
+export function messageGroupId(text: string | undefined, path: string | undefined): string {
+  if (!path || text === undefined) return FALLBACK_GROUP_ID;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return FALLBACK_GROUP_ID;
+  }
+  const value = fieldAt(json, path);
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return FALLBACK_GROUP_ID;
+  return String(value) === '' ? FALLBACK_GROUP_ID : fifoSafeId(String(value));
+}
+
+function utf8Text(body: Buffer): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Maps a record to an SQS entry. The body travels untouched when SQS can carry it as text; otherwise it travels
+ * base64 with `bridge.body-encoding` saying so (binary, non-UTF-8, characters SQS refuses), or as a placeholder
+ * when empty. Invalid messages are still forwarded (the consumer decides) with the reason in an attribute, so the
+ * reason is there when the message reaches the DLQ. Returns a failure when the result exceeds SQS's size limit.
+ */
+export function planEntry(record: BridgeRecord, options: EntryOptions): PlannedEntry | ForwardFailure {
+  const text = utf8Text(record.body);
+  const attributes: Record<string, MessageAttributeValue> = {};
+  let body: string;
+  if (record.body.byteLength === 0) {
+    body = EMPTY_BODY_PLACEHOLDER;
+    attributes[ATTRIBUTE.bodyEncoding] = stringAttribute(BODY_ENCODING.empty);
+  } else if (text !== undefined && isSqsSafeText(text)) {
+    body = text;
+  } else {
+    body = record.body.toString('base64');
+    attributes[ATTRIBUTE.bodyEncoding] = stringAttribute(BODY_ENCODING.base64);
+  }
+  const optional: [string, string | undefined][] = [
+    [ATTRIBUTE.messageId, record.messageId],
+    [ATTRIBUTE.correlationId, record.correlationId],
+    [ATTRIBUTE.contentType, record.contentType],
+    [ATTRIBUTE.contentEncoding, record.contentEncoding],
+    [ATTRIBUTE.type, record.type],
+    [ATTRIBUTE.headers, Object.keys(record.headers).length > 0 ? JSON.stringify(record.headers) : undefined],
+  ];
+  for (const [name, value] of optional) if (value) attributes[name] = stringAttribute(value);
+  try {
+    decodeMessage(record.body, record.contentEncoding);
+  } catch (error) {
+    if (!(error instanceof InvalidMessageError)) throw error;
+    attributes[ATTRIBUTE.invalidReason] = stringAttribute(error.message.slice(0, MAX_REASON_LENGTH));
+  }
+  const entry: Omit<SendMessageBatchRequestEntry, 'Id'> = {
+    MessageBody: body,
+    MessageAttributes: attributes,
+    ...(options.fifo && {
+      MessageDeduplicationId: fifoSafeId(record.messageId ?? createHash('sha256').update(record.body).digest('hex')),
+      MessageGroupId: messageGroupId(text, options.messageGroupIdField),
+    }),
+  };
+  const bytes = sqsMessageBytes(body, attributes);
+  if (bytes > SQS_MAX_MESSAGE_BYTES) {
+    return {
+      id: recordLabel(record),
+      code: 'Oversized',
+      message:
+        `${bytes} bytes as an SQS message exceeds the SQS limit of ${SQS_MAX_MESSAGE_BYTES} bytes; ` +
+        'left on the broker, which dead-letters it after x-delivery-limit deliveries',
+    };
+  }
+  return { record, entry, bytes };
+}
+
+/** Groups entries for SendMessageBatch: at most 10 per call and at most `maxBytes` per call (SQS limits both). */
+export function chunkEntries(
+  entries: readonly PlannedEntry[],
+  maxEntries = SQS_MAX_BATCH_ENTRIES,
+  maxBytes = SQS_MAX_MESSAGE_BYTES,
+): PlannedEntry[][] {
+  const chunks: PlannedEntry[][] = [];
+  let current: PlannedEntry[] = [];
+  let currentBytes = 0;
+  for (const planned of entries) {
+    if (current.length > 0 && (current.length === maxEntries || currentBytes + planned.bytes > maxBytes)) {
+      chunks.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push(planned);
+    currentBytes += planned.bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
