@@ -1,8 +1,9 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface AlarmTopicProps {
@@ -26,6 +27,8 @@ export class AlarmTopic extends Construct {
   public readonly topic: sns.Topic;
   /** The key the topic is encrypted with. */
   public readonly key: kms.Key;
+  /** Where notifications SNS could not deliver to the email subscription end up; only with an email. */
+  public readonly undeliveredNotifications?: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps = {}) {
     super(scope, id);
@@ -69,7 +72,34 @@ export class AlarmTopic extends Construct {
     );
 
     if (props.email !== undefined) {
-      this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
+      this.undeliveredNotifications = this.undeliveredNotificationsQueue(stack);
+      this.topic.addSubscription(
+        new subscriptions.EmailSubscription(props.email, { deadLetterQueue: this.undeliveredNotifications }),
+      );
     }
+  }
+
+  /** The subscription's dead-letter queue, encrypted with the topic's key (SNS cannot use an AWS managed SQS key). */
+  private undeliveredNotificationsQueue(stack: Stack): sqs.Queue {
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowSnsToWriteUndeliveredNotifications',
+        principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        // "*" = this key. The topic ARN cannot be named here: the topic already depends on the key.
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    const queue = new sqs.Queue(this, 'UndeliveredNotifications', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const reason = 'This queue is itself a dead-letter queue (of the alarm email subscription); it needs no DLQ.';
+    Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason });
+    Validations.of(queue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason });
+    return queue;
   }
 }

@@ -95,9 +95,25 @@ export class Monitoring extends Construct {
     validateMonitoringConfig(props.config);
     const t = props.config.thresholds;
 
-    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: props.config.alarmEmail }).topic;
+    const topic = new AlarmTopic(this, 'AlarmTopic', { email: props.config.alarmEmail });
+    this.alarmTopic = topic.topic;
     this.action = new actions.SnsAction(this.alarmTopic);
 
+    if (topic.undeliveredNotifications) {
+      // Its own notification may not reach the inbox either; it exists for the dashboard and the console.
+      this.alarm('AlarmNotificationsUndelivered', {
+        metric: topic.undeliveredNotifications.metricApproximateNumberOfMessagesVisible({
+          statistic: 'Maximum',
+          period: SQS_PERIOD,
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        meaning: 'SNS could not deliver alarm notifications to the alarm email address',
+        runbook: 'alarm-notifications-undelivered',
+      });
+    }
     this.addQueueAlarms(props);
     this.addFunctionAlarms(props.functions, t.functionErrors, t.functionDurationTimeoutRatio);
     this.addBrokerAlarms(props);
