@@ -1,0 +1,83 @@
+import { createAmqpConnectionSource } from '../lambda/producer/amqp-connection';
+import { createProducerHandler, type ProducerHandler } from '../lambda/producer/handler';
+import { createBenchQueue, type BenchQueue } from './amqp-fixture';
+import type { BenchOptions } from './options';
+import { quietLogger, quietMetrics } from './quiet';
+import { measureRawAmqp, RAW_AMQP_IN_FLIGHT } from './raw-amqp';
+import { elapsedMs, median, perSecond, round } from './stats';
+
+/** Warm-up publishes before the first measured repetition: JIT and connection setup are no part of either figure. */
+const WARM_UP_MESSAGES = 2_000;
+
+export interface AmqpFigures {
+  readonly brokerVersion: string;
+  readonly rawAmqpConfirmedPublishPerSec: number;
+  readonly producerPerSec: number;
+  readonly producerRatio: number;
+  readonly runs: Record<string, number[]>;
+}
+
+/** One warm producer invocation publishing `messages` bodies of `size` bytes; confirmed messages per second. */
+async function measureProducer(producer: ProducerHandler, messages: number, size: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  const result = await producer({ count: messages, size });
+  const ms = elapsedMs(start);
+  if (result.confirmed !== messages) {
+    const first = result.failed[0];
+    throw new Error(
+      `producer: ${result.confirmed} of ${messages} confirmed; first failure: ${first?.code} ${first?.reason}`,
+    );
+  }
+  return perSecond(messages, ms);
+}
+
+/**
+ * Raw confirm-channel publishing and the real producer (its factory, its connection source, its publisher) into the
+ * same quorum queue, alternating repetitions so drift on a shared machine hits both alike. The queue is purged after
+ * every repetition so each starts from an empty queue.
+ */
+export async function runAmqpSection(options: BenchOptions, progress: (message: string) => void): Promise<AmqpFigures> {
+  const queue: BenchQueue = await createBenchQueue(options.amqpUrl);
+  const connection = createAmqpConnectionSource({
+    url: options.amqpUrl,
+    connectionName: 'mq-bench-producer',
+    logger: quietLogger,
+  });
+  const producer = createProducerHandler({
+    connection,
+    config: { exchange: queue.exchange, routingKey: queue.routingKey },
+    logger: quietLogger,
+    metrics: quietMetrics,
+  });
+  try {
+    const warmUp = Math.min(WARM_UP_MESSAGES, options.messages);
+    await measureRawAmqp(options.amqpUrl, queue, warmUp, options.size);
+    await measureProducer(producer, warmUp, options.size);
+    await queue.purge();
+    const raw: number[] = [];
+    const produced: number[] = [];
+    for (let i = 0; i < options.repetitions; i++) {
+      raw.push(await measureRawAmqp(options.amqpUrl, queue, options.messages, options.size));
+      await queue.purge();
+      produced.push(await measureProducer(producer, options.messages, options.size));
+      await queue.purge();
+      progress(
+        `amqp ${i + 1}/${options.repetitions}: raw ${Math.round(raw[i])}/s, producer ${Math.round(produced[i])}/s`,
+      );
+    }
+    const rawPerSec = median(raw);
+    const producerPerSec = median(produced);
+    return {
+      brokerVersion: queue.brokerVersion,
+      rawAmqpConfirmedPublishPerSec: Math.round(rawPerSec),
+      producerPerSec: Math.round(producerPerSec),
+      producerRatio: round(producerPerSec / rawPerSec),
+      runs: { rawAmqpConfirmedPublishPerSec: raw.map(Math.round), producerPerSec: produced.map(Math.round) },
+    };
+  } finally {
+    await connection.close();
+    await queue.dispose();
+  }
+}
+
+export { RAW_AMQP_IN_FLIGHT };

@@ -1,0 +1,120 @@
+import type { ConsumeMessage } from 'amqplib';
+import { createBridgeHandler, type BridgeHandler } from '../lambda/bridge/handler';
+import { buildMessages, parseProducerEvent } from '../lambda/producer/event';
+import { MESSAGE_CONTENT_TYPE } from '../lambda/shared/message';
+import { buildRabbitMqEvent, type RabbitMqEvent } from '../local/rabbitmq-event';
+import { startSqsEmulator } from '../local/sqs-emulator';
+import type { BenchOptions } from './options';
+import { quietLogger, quietMetrics } from './quiet';
+import { measureRawSqs, withScratchQueue } from './raw-sqs';
+import { elapsedMs, median, perSecond, round } from './stats';
+
+/** The bridge's default `SEND_PARALLELISM` (lambda/bridge/index.ts); the raw figure uses the same fan-out. */
+export const SEND_PARALLELISM = 4;
+
+/** Records per RabbitMQ event handed to the bridge (issue 8: "a 1,000-record RabbitMQ event"). */
+export const BRIDGE_EVENT_RECORDS = 1_000;
+
+/** Warm-up sends before the first measured repetition (JIT, HTTP keep-alive sockets). */
+const WARM_UP_MESSAGES = 2_000;
+
+export interface SqsFigures {
+  readonly rawSqsBatchSendPerSec: number;
+  readonly bridgePerSec: number;
+  readonly bridgeRatio: number;
+  readonly runs: Record<string, number[]>;
+}
+
+/**
+ * RabbitMQ events of at most {@link BRIDGE_EVENT_RECORDS} records carrying what the producer publishes: its
+ * message bodies (`size` bytes of JSON) with its AMQP properties, shaped by the local event source's own builder.
+ */
+export function buildBridgeEvents(messages: number, size: number): RabbitMqEvent[] {
+  const outgoing = buildMessages(parseProducerEvent({ count: messages, size }));
+  const timestamp = Math.floor(Date.now() / 1000);
+  const deliveries = outgoing.map(
+    (m, i) =>
+      ({
+        content: m.body,
+        fields: {
+          deliveryTag: i + 1,
+          redelivered: false,
+          exchange: 'events',
+          routingKey: 'event',
+          consumerTag: 'bench',
+        },
+        properties: {
+          contentType: MESSAGE_CONTENT_TYPE,
+          deliveryMode: 2,
+          messageId: m.id,
+          correlationId: m.correlationId,
+          timestamp,
+          appId: 'mq-cloud-integration-producer',
+          headers: {},
+        },
+      }) as unknown as ConsumeMessage,
+  );
+  const events: RabbitMqEvent[] = [];
+  for (let i = 0; i < deliveries.length; i += BRIDGE_EVENT_RECORDS) {
+    events.push(buildRabbitMqEvent(deliveries.slice(i, i + BRIDGE_EVENT_RECORDS), 'events.to-sqs', 'integration'));
+  }
+  return events;
+}
+
+/** Invokes the bridge once per event, one after the other (the RabbitMQ event source runs one at a time). */
+async function measureBridge(
+  bridge: BridgeHandler,
+  events: readonly RabbitMqEvent[],
+  messages: number,
+): Promise<number> {
+  let forwarded = 0;
+  const start = process.hrtime.bigint();
+  for (const event of events) forwarded += (await bridge(event)).forwarded;
+  const ms = elapsedMs(start);
+  if (forwarded !== messages) throw new Error(`bridge: forwarded ${forwarded} of ${messages} records`);
+  return perSecond(messages, ms);
+}
+
+/**
+ * Raw `SendMessageBatch` and the real bridge (its factory with an SQS client on the emulator) into fresh queues of
+ * the in-process emulator, alternating repetitions. Events are built before the clock starts: in AWS the event
+ * source builds them, not the bridge.
+ */
+export async function runSqsSection(options: BenchOptions, progress: (message: string) => void): Promise<SqsFigures> {
+  const emulator = await startSqsEmulator();
+  try {
+    const sqs = emulator.client;
+    const bridgeOn = (queueUrl: string) =>
+      createBridgeHandler({
+        sqs,
+        config: { queueUrl, parallelism: SEND_PARALLELISM },
+        logger: quietLogger,
+        metrics: quietMetrics,
+      });
+    const warmUp = Math.min(WARM_UP_MESSAGES, options.messages);
+    await measureRawSqs(sqs, warmUp, options.size, SEND_PARALLELISM);
+    await withScratchQueue(sqs, 'bridge-warm-up', (url) =>
+      measureBridge(bridgeOn(url), buildBridgeEvents(warmUp, options.size), warmUp),
+    );
+    const events = buildBridgeEvents(options.messages, options.size);
+    const raw: number[] = [];
+    const bridged: number[] = [];
+    for (let i = 0; i < options.repetitions; i++) {
+      raw.push(await measureRawSqs(sqs, options.messages, options.size, SEND_PARALLELISM));
+      bridged.push(
+        await withScratchQueue(sqs, 'bridge', (url) => measureBridge(bridgeOn(url), events, options.messages)),
+      );
+      progress(`sqs ${i + 1}/${options.repetitions}: raw ${Math.round(raw[i])}/s, bridge ${Math.round(bridged[i])}/s`);
+    }
+    const rawPerSec = median(raw);
+    const bridgePerSec = median(bridged);
+    return {
+      rawSqsBatchSendPerSec: Math.round(rawPerSec),
+      bridgePerSec: Math.round(bridgePerSec),
+      bridgeRatio: round(bridgePerSec / rawPerSec),
+      runs: { rawSqsBatchSendPerSec: raw.map(Math.round), bridgePerSec: bridged.map(Math.round) },
+    };
+  } finally {
+    await emulator.stop();
+  }
+}
