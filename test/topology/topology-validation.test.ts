@@ -1,0 +1,144 @@
+import { defaultTopology, type TopologyDefinition } from '../../lib/config/topology';
+import { TopologyValidationError, validateTopology } from '../../lib/config/topology-validation';
+
+const base = defaultTopology();
+const withQueue = (patch: object): TopologyDefinition => ({
+  ...base,
+  queues: base.queues.map((q, i) => (i === 0 ? { ...q, ...patch } : q)),
+});
+const withUser = (patch: object): TopologyDefinition => ({
+  ...base,
+  users: base.users.map((u, i) => (i === 0 ? { ...u, ...patch } : u)),
+});
+const messageOf = (topology: TopologyDefinition): string => {
+  try {
+    validateTopology(topology);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected validateTopology to throw');
+};
+
+test('the default topology is valid', () => {
+  expect(() => validateTopology(base)).not.toThrow();
+});
+
+test('every problem is listed in one error, with a count', () => {
+  const error = (() => {
+    try {
+      validateTopology({ ...base, vhost: '', producerUser: 'nobody' });
+    } catch (e) {
+      return e as TopologyValidationError;
+    }
+    return undefined;
+  })();
+  expect(error).toBeInstanceOf(TopologyValidationError);
+  expect(error?.problems).toHaveLength(2);
+  expect(error?.message).toMatch(/^Invalid RabbitMQ topology \(2 problems\):\n {2}- topology.vhost/);
+});
+
+test.each<[string, TopologyDefinition, RegExp]>([
+  ['empty vhost', { ...base, vhost: '' }, /topology.vhost: got ""; must be a non-empty string/],
+  ['vhost over 255 bytes', { ...base, vhost: 'é'.repeat(128) }, /topology.vhost: got "é+"; at most 255 bytes of UTF-8 \(this one is 256\)/],
+  [
+    'reserved exchange name',
+    { ...base, exchanges: [...base.exchanges, { name: 'amq.mine' }] },
+    /topology.exchanges\[2\].name: got "amq.mine"; names starting with "amq." are reserved by RabbitMQ/,
+  ],
+  ['empty exchange name', { ...base, exchanges: [...base.exchanges, { name: '' }] }, /topology.exchanges\[2\].name: got ""; must be a non-empty string/],
+  [
+    'unknown exchange type',
+    { ...base, exchanges: [{ ...base.exchanges[0], type: 'x-delayed' as never }, base.exchanges[1]] },
+    /topology.exchanges\[0\].type: got "x-delayed"; allowed: direct, fanout, topic, headers/,
+  ],
+  [
+    'non-boolean durable',
+    { ...base, exchanges: [{ ...base.exchanges[0], durable: 'yes' as never }, base.exchanges[1]] },
+    /topology.exchanges\[0\].durable: got "yes"; allowed: true or false/,
+  ],
+  [
+    'duplicate exchange',
+    { ...base, exchanges: [...base.exchanges, { name: 'events' }] },
+    /topology.exchanges\[2\].name: got "events"; must be unique among exchanges/,
+  ],
+  ['reserved queue name', withQueue({ name: 'amq.q' }), /topology.queues\[0\].name: got "amq.q"; names starting with "amq." are reserved/],
+  ['unknown queue type', withQueue({ type: 'stream' }), /topology.queues\[0\].type: got "stream"; allowed: quorum, classic/],
+  ['zero delivery limit', withQueue({ deliveryLimit: 0 }), /topology.queues\[0\].deliveryLimit: got 0; allowed: a positive integer/],
+  ['fractional delivery limit', withQueue({ deliveryLimit: 1.5 }), /topology.queues\[0\].deliveryLimit: got 1.5; allowed: a positive integer/],
+  [
+    'delivery limit on a classic queue',
+    withQueue({ type: 'classic' }),
+    /topology.queues\[0\].deliveryLimit: got 5; x-delivery-limit is a quorum-queue argument; use type "quorum" or leave deliveryLimit out/,
+  ],
+  [
+    'undeclared dead-letter exchange',
+    withQueue({ deadLetterExchange: 'nowhere' }),
+    /topology.queues\[0\].deadLetterExchange: got "nowhere"; must be a declared exchange \("events", "events.dead-letter"\)/,
+  ],
+  [
+    'dead-letter routing key without exchange',
+    { ...base, queues: [base.queues[0], { ...base.queues[1], deadLetterRoutingKey: 'k' }] },
+    /topology.queues\[1\].deadLetterRoutingKey: got "k"; only allowed together with deadLetterExchange/,
+  ],
+  ['zero max length', withQueue({ maxLength: 0 }), /topology.queues\[0\].maxLength: got 0; allowed: a positive integer/],
+  ['negative TTL', withQueue({ messageTtlMs: -1 }), /topology.queues\[0\].messageTtlMs: got -1; allowed: an integer from 0 to 4294967295 \(milliseconds\)/],
+  [
+    'duplicate queue',
+    { ...base, queues: [...base.queues, { name: 'events.to-sqs' }] },
+    /topology.queues\[2\].name: got "events.to-sqs"; must be unique among queues/,
+  ],
+  [
+    'binding to an undeclared exchange',
+    { ...base, bindings: [{ exchange: 'other', queue: 'events.to-sqs' }] },
+    /topology.bindings\[0\].exchange: got "other"; must be a declared exchange/,
+  ],
+  [
+    'binding to an undeclared queue',
+    { ...base, bindings: [{ exchange: 'events', queue: 'other' }] },
+    /topology.bindings\[0\].queue: got "other"; must be a declared queue \("events.to-sqs", "events.dead-letter"\)/,
+  ],
+  [
+    'binding key over 255 bytes',
+    { ...base, bindings: [{ exchange: 'events', queue: 'events.to-sqs', routingKey: 'k'.repeat(256) }] },
+    /topology.bindings\[0\].routingKey: got "k+"; at most 255 bytes of UTF-8 \(this one is 256\)/,
+  ],
+  ['user named guest', withUser({ name: 'guest' }), /topology.users\[0\].name: got "guest"; the name "guest" is refused by Amazon MQ/],
+  ['user named GUEST', withUser({ name: 'GUEST' }), /topology.users\[0\].name: got "GUEST"; the name "guest" is refused/],
+  [
+    'username with a colon',
+    withUser({ name: 'pro:ducer' }),
+    /topology.users\[0\].name: got "pro:ducer"; allowed: 2-100 characters of A-Z a-z 0-9 - . _ ~ \(Amazon MQ username rule\)/,
+  ],
+  [
+    'duplicate user',
+    { ...base, users: [...base.users, base.users[0]] },
+    /topology.users\[2\].name: got "producer"; must be unique among users/,
+  ],
+  [
+    'invalid permission regex',
+    withUser({ permissions: { configure: '^$', write: '(events', read: '^$' } }),
+    /topology.users\[0\].permissions.write: got "\(events"; must be a valid regular expression \(Invalid regular expression/,
+  ],
+  [
+    'missing permission',
+    withUser({ permissions: { configure: '^$', write: '^$' } }),
+    /topology.users\[0\].permissions.read: got undefined; must be a regular expression string \(use "\^\$" for none\)/,
+  ],
+  ['tag with a comma', withUser({ tags: ['a,b'] }), /topology.users\[0\].tags\[0\]: got "a,b"; allowed: a non-empty word of A-Z a-z 0-9 _ -/],
+  [
+    'undeclared producer exchange',
+    { ...base, producerExchange: 'nope' },
+    /topology.producerExchange: got "nope"; must name a declared exchange \("events", "events.dead-letter"\)/,
+  ],
+  ['undeclared source queue', { ...base, sourceQueue: 'nope' }, /topology.sourceQueue: got "nope"; must name a declared queue/],
+  ['undeclared dead-letter queue', { ...base, deadLetterQueue: 'nope' }, /topology.deadLetterQueue: got "nope"; must name a declared queue/],
+  ['undeclared producer user', { ...base, producerUser: 'nope' }, /topology.producerUser: got "nope"; must name a declared user \("producer", "event-source"\)/],
+  ['undeclared event-source user', { ...base, eventSourceUser: 'nope' }, /topology.eventSourceUser: got "nope"; must name a declared user/],
+  ['non-string routing key', { ...base, producerRoutingKey: 5 as never }, /topology.producerRoutingKey: got 5; must be a string \(may be empty\)/],
+])('%s is refused', (_name, topology, message) => {
+  expect(messageOf(topology)).toMatch(message);
+});
+
+test('optional queue settings within range are accepted', () => {
+  expect(() => validateTopology(withQueue({ maxLength: 10_000, messageTtlMs: 0, deadLetterRoutingKey: 'dead' }))).not.toThrow();
+});
