@@ -4,12 +4,10 @@ import {
   type SendMessageBatchRequestEntry,
 } from '@aws-sdk/client-sqs';
 import type { ForwardFailure } from '../shared/errors';
+import type { SqsBatchClient } from '../shared/sqs-batch-client';
 import { recordLabel, type PlannedEntry } from './sqs-entries';
 
-/** The SQS client's one method the bridge uses (an `SQSClient` fits; tests wrap one). */
-export interface SqsBatchClient {
-  send(command: SendMessageBatchCommand): Promise<SendMessageBatchCommandOutput>;
-}
+export type { SqsBatchClient } from '../shared/sqs-batch-client';
 
 export interface SendOptions {
   readonly queueUrl: string;

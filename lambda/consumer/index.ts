@@ -1,14 +1,22 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { optionalEnv } from '../shared/env';
+import { logger } from '../shared/observability';
+import { createConsumerHandler } from './handler';
+import { sampleProcessMessage } from './process-message';
+import { createSqsReceiptSink } from './receipts';
 
-/** Validates each record as JSON and reports the ones that are not. */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    try {
-      JSON.parse(record.body);
-    } catch {
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
-  }
-  return { batchItemFailures };
-};
+// Module scope: clients and the idempotency store are built once per container.
+const env = process.env;
+const receiptsQueueUrl = optionalEnv(env, 'RECEIPTS_QUEUE_URL');
+const idempotencyTable = optionalEnv(env, 'IDEMPOTENCY_TABLE_NAME');
+
+if (!idempotencyTable) {
+  logger.warn('IDEMPOTENCY_TABLE_NAME is not set: duplicates are absorbed only within this container');
+}
+
+export const handler = createConsumerHandler({
+  processMessage: sampleProcessMessage,
+  persistenceStore: idempotencyTable ? new DynamoDBPersistenceLayer({ tableName: idempotencyTable }) : undefined,
+  outcomes: receiptsQueueUrl ? createSqsReceiptSink({ sqs: new SQSClient({}), queueUrl: receiptsQueueUrl }) : undefined,
+});

@@ -1,0 +1,138 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { ATTRIBUTE } from '../shared/attributes';
+import { InvalidMessageError } from '../shared/errors';
+import type { Message } from '../shared/message';
+import { logger as defaultLogger, metrics as defaultMetrics, MetricUnit, type LoggerLike, type MetricsLike } from '../shared/observability';
+import { decodeSqsRecord } from './decode';
+import { LocalPersistenceLayer } from './local-persistence-layer';
+import type { JsonValue, ProcessingContext, ProcessMessage } from './process-message';
+import type { OutcomeSink } from './receipts';
+
+export type { ProcessingContext, ProcessMessage, JsonValue } from './process-message';
+export type { OutcomeSink, Receipt } from './receipts';
+
+/** What `createConsumerHandler` needs. */
+export interface ConsumerDependencies {
+  /** The business logic (see docs/handlers.md). */
+  readonly processMessage: ProcessMessage;
+  /** Idempotency records: DynamoDB in AWS, `LocalPersistenceLayer` locally. @default - in memory, this container only */
+  readonly persistenceStore?: BasePersistenceLayer;
+  /** How long a message id is remembered. Must cover SQS retention plus RabbitMQ redelivery. @default 86400 */
+  readonly idempotencyExpirySeconds?: number;
+  /** Receives a receipt per processed delivery (duplicates included). @default - none */
+  readonly outcomes?: OutcomeSink;
+  /** Called once per business effect, i.e. when `processMessage` ran and succeeded (not for absorbed duplicates). */
+  readonly onEffect?: (message: Message) => void;
+  /** Assumed function timeout when no Lambda context is passed (local runtime). @default 30000 */
+  readonly defaultTimeoutMs?: number;
+  /** Clock. @default () => new Date() */
+  readonly now?: () => Date;
+  readonly logger?: LoggerLike;
+  readonly metrics?: MetricsLike;
+}
+
+/** The consumer's Lambda handler: an SQS batch in, the records to retry out. */
+export type ConsumerHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
+
+/** A stand-in Lambda context for callers without one, so in-progress idempotency records still expire. */
+export function localLambdaContext(timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
+  const unsupported = () => undefined;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'local-consumer',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:local-consumer',
+    memoryLimitInMB: '0',
+    awsRequestId: `local-${deadline}`,
+    logGroupName: 'local',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
+}
+
+/**
+ * Builds the consumer handler: Powertools `BatchProcessor` with partial batch responses. Each record is decoded
+ * and validated; invalid ones fail (and reach the DLQ after `maxReceiveCount`, carrying the bridge's
+ * `bridge.invalid-reason` attribute). Valid ones run `processMessage` through Powertools Idempotency keyed by
+ * message id, so a redelivered message has its effect once; a receipt is recorded for every delivery.
+ */
+export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandler {
+  const log = deps.logger ?? defaultLogger;
+  const metrics = deps.metrics ?? defaultMetrics;
+  const now = deps.now ?? (() => new Date());
+  const idempotencyConfig = new IdempotencyConfig({
+    eventKeyJmesPath: 'id',
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: deps.idempotencyExpirySeconds ?? 86_400,
+  });
+  // Contexts whose call actually ran `processMessage` (rather than replaying a stored result).
+  const performed = new WeakSet<ProcessingContext>();
+  const perform = async (message: Message, context: ProcessingContext): Promise<JsonValue> => {
+    const result = await deps.processMessage(message, context);
+    performed.add(context);
+    deps.onEffect?.(message);
+    return result ?? null;
+  };
+  const idempotentPerform = makeIdempotent(perform, {
+    persistenceStore: deps.persistenceStore ?? new LocalPersistenceLayer(),
+    config: idempotencyConfig,
+    dataIndexArgument: 0,
+  });
+
+  return async (event, context) => {
+    idempotencyConfig.registerLambdaContext(context ?? localLambdaContext(deps.defaultTimeoutMs ?? 30_000));
+    let effects = 0;
+    let duplicates = 0;
+    let invalid = 0;
+
+    const handleRecord = async (record: SQSRecord): Promise<void> => {
+      const receivedAt = now().toISOString();
+      const attempt = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
+      let decoded;
+      try {
+        decoded = decodeSqsRecord(record);
+      } catch (error) {
+        if (error instanceof InvalidMessageError) {
+          invalid++;
+          log.warn('Invalid message; it is retried, then dead-lettered after maxReceiveCount', {
+            sqsMessageId: record.messageId,
+            messageId: record.messageAttributes?.[ATTRIBUTE.messageId]?.stringValue,
+            attempt,
+            reason: error.reason,
+            detail: error.detail,
+          });
+        }
+        throw error;
+      }
+      const { message, headers } = decoded;
+      const processing: ProcessingContext = { sqsMessageId: record.messageId, attempt, receivedAt, headers };
+      await idempotentPerform(message, processing);
+      if (performed.has(processing)) effects++;
+      else duplicates++;
+      await deps.outcomes?.record({ id: message.id, runId: message.runId, receivedAt, attempt });
+    };
+
+    const response = await processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS, { logger: log }), {
+      context,
+      // An all-invalid batch is an answer (every record failed), not a crash of the function.
+      throwOnFullBatchFailure: false,
+    });
+    const failed = response.batchItemFailures.length;
+    metrics.addMetric('MessagesProcessed', MetricUnit.Count, effects);
+    metrics.addMetric('DuplicatesAbsorbed', MetricUnit.Count, duplicates);
+    metrics.addMetric('InvalidMessages', MetricUnit.Count, invalid);
+    metrics.addMetric('RecordsFailed', MetricUnit.Count, failed);
+    metrics.publishStoredMetrics();
+    const summary = { records: event.Records.length, effects, duplicates, invalid, failed };
+    if (failed > 0) log.warn('Batch done with failed records', summary);
+    else log.info('Batch done', summary);
+    return { batchItemFailures: response.batchItemFailures.map(({ itemIdentifier }) => ({ itemIdentifier })) };
+  };
+}
