@@ -1,10 +1,10 @@
 /**
- * The metrics the monitoring construct reads from the broker, in one place.
+ * The metrics the monitoring construct reads from the broker, in one place. All of them come from the broker
+ * construct (`Broker` dimension = broker name); this module only combines them.
  *
- * Broker-wide metrics come from the broker construct (`Broker` dimension = broker name). Node-level metrics
- * (memory, disk, CPU) carry a `Node` dimension whose value (`rabbit@ip-…`) only exists once the broker runs, so
- * they are read with a CloudWatch Metrics Insights query that aggregates every node of the broker into one series.
- * Queue-level metrics exist on RabbitMQ 3.x only; on 4.x the broker-wide metric stands in (see docs/decisions.md).
+ * Node-level metrics (memory, disk, CPU) carry a `Node` dimension whose value (`rabbit@ip-…`) only exists once the
+ * broker runs, so they are read as the worst node over all nodes (a Metrics Insights query). Queue-level metrics
+ * exist on RabbitMQ 3.x only; on 4.x the broker-wide metric stands in (see docs/decisions.md).
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -23,6 +23,15 @@ export interface MonitoredBroker {
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /** A queue-level AWS/AmazonMQ metric (dimensions `Broker`, `VirtualHost`, `Queue`); RabbitMQ 3.x only. */
   metricQueue(metricName: string, vhost: string, queue: string): cloudwatch.Metric;
+  /**
+   * One series holding a node-level metric of the node closest to trouble (highest, or lowest for `…Free…`), over
+   * every node of the broker: a Metrics Insights query `SELECT MAX(m) FROM SCHEMA("AWS/AmazonMQ", Broker, Node)
+   * WHERE Broker = '<name>'`, because node names (`rabbit@ip-…`) only exist once the broker runs.
+   */
+  metricWorstNode(
+    metricName: string,
+    props?: { readonly period?: Duration; readonly label?: string },
+  ): cloudwatch.IMetric;
 }
 
 /** Names of the RabbitMQ vhost and queues the monitoring watches. */
@@ -34,9 +43,6 @@ export interface MonitoredRabbitMqQueues {
   /** Dead-letter queue that collects messages past the delivery limit. */
   readonly deadLetterQueue: string;
 }
-
-/** Aggregations a Metrics Insights query can apply across the broker's nodes. */
-export type NodeAggregate = 'MAX' | 'MIN' | 'AVG';
 
 /** Period of every broker metric: Amazon MQ publishes once a minute. */
 export const BROKER_PERIOD = Duration.minutes(1);
@@ -58,36 +64,18 @@ export function hasQueueMetrics(broker: MonitoredBroker): boolean {
   return rabbitMqMajorVersion(broker.engineVersion) < 4;
 }
 
-/**
- * One series aggregating a node-level metric over every node of the broker, e.g.
- * `SELECT MAX(RabbitMQMemUsed) FROM SCHEMA("AWS/AmazonMQ", Broker, Node) WHERE Broker = 'name'`.
- * The schema pins the exact dimension set AWS documents for node metrics, so no broker-level series is mixed in.
- */
-export function brokerNodeMetric(
-  broker: MonitoredBroker,
-  metricName: string,
-  aggregate: NodeAggregate,
-  label: string,
-): cloudwatch.MathExpression {
-  if (!Token.isUnresolved(broker.brokerName) && !/^[A-Za-z0-9._~-]{1,50}$/.test(broker.brokerName)) {
-    throw new Error(
-      `broker brokerName is ${JSON.stringify(broker.brokerName)}; allowed: 1-50 of A-Z a-z 0-9 - . _ ~ (Amazon MQ broker names)`,
-    );
-  }
-  return new cloudwatch.MathExpression({
-    expression: `SELECT ${aggregate}(${metricName}) FROM SCHEMA("AWS/AmazonMQ", Broker, Node) WHERE Broker = '${broker.brokerName}'`,
-    period: BROKER_PERIOD,
-    label,
-  });
+/** A node-level metric of the node closest to trouble, at the broker's one-minute resolution. */
+function worstNode(broker: MonitoredBroker, metricName: string, label: string): cloudwatch.IMetric {
+  return broker.metricWorstNode(metricName, { period: BROKER_PERIOD, label });
 }
 
-/** Memory used by the fullest node as a percentage of a node's memory limit (every node has the same limit). */
+/** Memory used by the fullest node as a percentage of the memory limit (every node has the same limit). */
 export function brokerMemoryUsedPercent(broker: MonitoredBroker): cloudwatch.MathExpression {
   return new cloudwatch.MathExpression({
     expression: '100 * memUsed / memLimit',
     usingMetrics: {
-      memUsed: brokerNodeMetric(broker, 'RabbitMQMemUsed', 'MAX', 'RabbitMQMemUsed (fullest node)'),
-      memLimit: brokerNodeMetric(broker, 'RabbitMQMemLimit', 'MIN', 'RabbitMQMemLimit'),
+      memUsed: worstNode(broker, 'RabbitMQMemUsed', 'RabbitMQMemUsed (fullest node)'),
+      memLimit: worstNode(broker, 'RabbitMQMemLimit', 'RabbitMQMemLimit'),
     },
     period: BROKER_PERIOD,
     label: 'Memory used / limit (%)',
@@ -99,8 +87,8 @@ export function brokerDiskFreeToLimitRatio(broker: MonitoredBroker): cloudwatch.
   return new cloudwatch.MathExpression({
     expression: 'diskFree / diskFreeLimit',
     usingMetrics: {
-      diskFree: brokerNodeMetric(broker, 'RabbitMQDiskFree', 'MIN', 'RabbitMQDiskFree (emptiest node)'),
-      diskFreeLimit: brokerNodeMetric(broker, 'RabbitMQDiskFreeLimit', 'MAX', 'RabbitMQDiskFreeLimit'),
+      diskFree: worstNode(broker, 'RabbitMQDiskFree', 'RabbitMQDiskFree (emptiest node)'),
+      diskFreeLimit: worstNode(broker, 'RabbitMQDiskFreeLimit', 'RabbitMQDiskFreeLimit'),
     },
     period: BROKER_PERIOD,
     label: 'Disk free / limit',
@@ -108,8 +96,8 @@ export function brokerDiskFreeToLimitRatio(broker: MonitoredBroker): cloudwatch.
 }
 
 /** CPU of the busiest node. */
-export function brokerCpuPercent(broker: MonitoredBroker): cloudwatch.MathExpression {
-  return brokerNodeMetric(broker, 'SystemCpuUtilization', 'MAX', 'SystemCpuUtilization (busiest node)');
+export function brokerCpuPercent(broker: MonitoredBroker): cloudwatch.IMetric {
+  return worstNode(broker, 'SystemCpuUtilization', 'SystemCpuUtilization (busiest node)');
 }
 
 /**

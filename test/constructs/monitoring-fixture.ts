@@ -39,6 +39,15 @@ export class FakeBroker implements MonitoredBroker {
       dimensionsMap: { Broker: this.brokerName, VirtualHost: vhost, Queue: queue },
     });
   }
+
+  metricWorstNode(metricName: string, props: { period?: Duration; label?: string } = {}): cloudwatch.MathExpression {
+    const aggregate = /Free/.test(metricName) ? 'MIN' : 'MAX';
+    return new cloudwatch.MathExpression({
+      expression: `SELECT ${aggregate}(${metricName}) FROM SCHEMA("AWS/AmazonMQ", Broker, Node) WHERE Broker = '${this.brokerName}'`,
+      period: props.period ?? Duration.minutes(5),
+      label: props.label,
+    });
+  }
 }
 
 export interface FixtureOptions {

@@ -141,7 +141,7 @@ describe('broker alarms', () => {
     const metrics = expressions(props);
     expect(metrics.find((m) => m.ReturnData !== false)?.Expression).toBe('100 * memUsed / memLimit');
     expect(metrics.find((m) => m.Id === 'memUsed')?.Expression).toBe(nodeQuery('MAX', 'RabbitMQMemUsed'));
-    expect(metrics.find((m) => m.Id === 'memLimit')?.Expression).toBe(nodeQuery('MIN', 'RabbitMQMemLimit'));
+    expect(metrics.find((m) => m.Id === 'memLimit')?.Expression).toBe(nodeQuery('MAX', 'RabbitMQMemLimit'));
     expect(props).toMatchObject({
       Threshold: devMonitoringDefaults.thresholds.brokerMemoryUsedPercent,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -156,7 +156,7 @@ describe('broker alarms', () => {
     const metrics = expressions(props);
     expect(metrics.find((m) => m.ReturnData !== false)?.Expression).toBe('diskFree / diskFreeLimit');
     expect(metrics.find((m) => m.Id === 'diskFree')?.Expression).toBe(nodeQuery('MIN', 'RabbitMQDiskFree'));
-    expect(metrics.find((m) => m.Id === 'diskFreeLimit')?.Expression).toBe(nodeQuery('MAX', 'RabbitMQDiskFreeLimit'));
+    expect(metrics.find((m) => m.Id === 'diskFreeLimit')?.Expression).toBe(nodeQuery('MIN', 'RabbitMQDiskFreeLimit'));
     expect(props).toMatchObject({
       Threshold: devMonitoringDefaults.thresholds.brokerDiskFreeToLimitRatio,
       ComparisonOperator: 'LessThanThreshold',
