@@ -1,0 +1,104 @@
+import type { OutgoingMessage } from '../../../lambda/producer/event';
+import { publishWithConfirms } from '../../../lambda/producer/publisher';
+import { FakeChannel, type Answer } from '../support/fake-channel';
+
+const messages = (n: number, poisonFrom = n): OutgoingMessage[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `m${i}`, correlationId: `c${i}`, body: Buffer.from(`{"n":${i}}`), poison: i >= poisonFrom }));
+
+const options = { exchange: 'events', routingKey: 'event', confirmTimeoutMs: 200 };
+
+describe('publishWithConfirms', () => {
+  it('publishes persistent, mandatory messages with ids and counts every ack as confirmed', async () => {
+    const channel = new FakeChannel();
+    const outcome = await publishWithConfirms(channel, messages(3), options);
+    expect(outcome.confirmed.map((m) => m.id)).toEqual(['m0', 'm1', 'm2']);
+    expect(outcome.failed).toEqual([]);
+    expect(channel.published[0].options).toMatchObject({
+      persistent: true,
+      mandatory: true,
+      messageId: 'm0',
+      correlationId: 'c0',
+      contentType: 'application/json',
+    });
+  });
+
+  it('publishes nothing for an empty list', async () => {
+    const channel = new FakeChannel();
+    expect(await publishWithConfirms(channel, [], options)).toEqual({ confirmed: [], failed: [] });
+    expect(channel.published).toHaveLength(0);
+  });
+
+  it.each<[string, Answer, string, RegExp]>([
+    ['a nack', 'nack', 'nacked', /broker nacked the message/],
+    ['a return before the ack (unroutable)', 'return-then-ack', 'returned', /returned as unroutable \(312 NO_ROUTE\): no queue is bound to exchange "events" with routing key "event"/],
+    ['no confirm in time', 'silence', 'confirm-timeout', /no confirm from the broker within 200 ms/],
+    ['a closed channel', 'throw', 'channel-closed', /channel closed before the broker confirmed/],
+  ])('reports %s as a failure of that message only', async (_name, answer, code, reason) => {
+    const channel = new FakeChannel((id) => (id === 'm1' ? answer : 'ack'));
+    const outcome = await publishWithConfirms(channel, messages(3), options);
+    expect(outcome.confirmed.map((m) => m.id)).toEqual(['m0', 'm2']);
+    expect(outcome.failed).toEqual([{ id: 'm1', code, reason: expect.stringMatching(reason), poison: false }]);
+  });
+
+  it('explains a timeout by the broker blocking publishers (memory alarm)', async () => {
+    const channel = new FakeChannel(() => 'silence');
+    const started = Date.now();
+    const outcome = await publishWithConfirms(channel, messages(2), { ...options, blockedReason: () => 'low on memory' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(outcome.failed.map((f) => f.code)).toEqual(['broker-blocked', 'broker-blocked']);
+    expect(outcome.failed[0].reason).toMatch(/broker blocks publishers \(low on memory: memory or disk alarm\); no confirm within 200 ms/);
+  });
+
+  it('fails every unconfirmed message when the channel closes mid-flight, quoting the broker', async () => {
+    const channel = new FakeChannel((id) => (id === 'm0' ? 'ack' : 'silence'));
+    const publishing = publishWithConfirms(channel, messages(3), { ...options, confirmTimeoutMs: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    channel.closeWithError('Channel closed by server: 404 (NOT-FOUND) with message "NOT_FOUND - no exchange \'events\'"');
+    const outcome = await publishing;
+    expect(outcome.confirmed.map((m) => m.id)).toEqual(['m0']);
+    expect(outcome.failed.map((f) => f.code)).toEqual(['channel-closed', 'channel-closed']);
+    expect(outcome.failed[0].reason).toMatch(/channel closed before the broker confirmed: .*NOT_FOUND - no exchange 'events'/);
+  });
+
+  it('keeps poison flags on failures', async () => {
+    const channel = new FakeChannel((id) => (id === 'm1' ? 'nack' : 'ack'));
+    const outcome = await publishWithConfirms(channel, messages(2, 1), options);
+    expect(outcome.failed[0]).toMatchObject({ id: 'm1', poison: true });
+  });
+
+  it('waits for drain when the socket buffer is full, then continues', async () => {
+    const channel = new FakeChannel();
+    channel.fullAfter.add('m0');
+    setTimeout(() => channel.emit('drain'), 20);
+    const outcome = await publishWithConfirms(channel, messages(3), { ...options, confirmTimeoutMs: 5_000 });
+    expect(outcome.confirmed).toHaveLength(3);
+  });
+
+  it('bounds unconfirmed messages in flight', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const channel = new FakeChannel(() => 'silence');
+    channel.publish = ((original) =>
+      function (this: FakeChannel, ...args: Parameters<FakeChannel['publish']>) {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        const callback = args[4];
+        args[4] = (error: unknown) => {
+          inFlight--;
+          callback(error);
+        };
+        const result = original.apply(this, args);
+        setTimeout(() => channel.pending.get(String(args[3].messageId))?.(null), 5);
+        return result;
+      })(channel.publish);
+    const outcome = await publishWithConfirms(channel, messages(50), { ...options, maxInFlight: 8, confirmTimeoutMs: 5_000 });
+    expect(outcome.confirmed).toHaveLength(50);
+    expect(maxInFlight).toBeLessThanOrEqual(8);
+  });
+
+  it('removes its listeners afterwards (no leak across warm invocations)', async () => {
+    const channel = new FakeChannel();
+    await publishWithConfirms(channel, messages(1), options);
+    expect(channel.listenerCount('return') + channel.listenerCount('close') + channel.listenerCount('error')).toBe(0);
+  });
+});
