@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
+import { loadStageConfig } from '../lib/config/stages';
 import type { BenchReport, FunctionFigures } from './report';
 import { median, round } from './stats';
 
@@ -17,19 +18,29 @@ export const FUNCTIONS = ['producer', 'bridge', 'consumer'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 /**
- * The esbuild options CDK's NodejsFunction passes for a nodejs22.x function (aws-lambda-nodejs/lib/bundling.js):
- * node platform, CommonJS (esbuild's default there), target from the runtime, the AWS SDK v3 left to the runtime —
- * plus `minify`, so the size is what a minified deployment ships.
+ * The esbuild options the project's functions are bundled with: what CDK's NodejsFunction passes
+ * (aws-lambda-nodejs/lib/bundling.js) given the `bundling` props of lib/constructs/project-function.ts — node platform,
+ * CommonJS, target from the stage's runtime, minified, linked source map without sources, AWS SDK v3 left to the
+ * runtime.
  */
-export const LAMBDA_ESBUILD_OPTIONS: Readonly<BuildOptions> = {
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'cjs',
-  minify: true,
-  external: ['@aws-sdk/*'],
-  logLevel: 'silent',
-};
+export function lambdaEsbuildOptions(runtime: string): BuildOptions {
+  return {
+    bundle: true,
+    platform: 'node',
+    target: `node${runtime.replace(/^nodejs(\d+)\.x$/, '$1')}`,
+    format: 'cjs',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    external: ['@aws-sdk/*'],
+    logLevel: 'silent',
+  };
+}
+
+/** The Lambda runtime the dev stage deploys (`functions.runtime` of its config). */
+export function devRuntime(): string {
+  return loadStageConfig('dev').functions.runtime;
+}
 
 /** The baseline: a handler that does nothing, bundled the same way. */
 const EMPTY_HANDLER_SOURCE = 'export const handler = async (): Promise<void> => undefined;\n';
@@ -45,7 +56,7 @@ const start = process.hrtime.bigint();
 const mod = require(process.argv[2]);
 const requireMs = Number(process.hrtime.bigint() - start) / 1e6;
 const sinceProcessStartMs = performance.now();
-process.stdout.write(JSON.stringify({ requireMs, sinceProcessStartMs, handler: typeof mod.handler }));
+process.stdout.write('\\n' + JSON.stringify({ requireMs, sinceProcessStartMs, handler: typeof mod.handler }) + '\\n');
 `;
 
 /**
@@ -66,6 +77,10 @@ const FUNCTION_ENVIRONMENT: Record<string, string> = {
   EXCHANGE: 'events',
   ROUTING_KEY: 'event',
   TARGET_QUEUE_URL: 'http://127.0.0.1:1/000000000000/bench',
+  RECEIPTS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/bench-receipts',
+  IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
+  // Lambda runs Node 22+, where the SDK prints no "unsupported Node" warning; the bench may run on Node 20.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
 /** Bundles, the probe and their directory; `dispose()` removes them. */
@@ -78,8 +93,8 @@ export interface Bundles {
   dispose(): void;
 }
 
-/** Bundles every function and the empty handler with {@link LAMBDA_ESBUILD_OPTIONS}. */
-export async function bundleFunctions(): Promise<Bundles> {
+/** Bundles every function and the empty handler with {@link lambdaEsbuildOptions} for `runtime`. */
+export async function bundleFunctions(runtime: string): Promise<Bundles> {
   const dir = mkdtempSync(join(tmpdir(), 'mq-bench-bundle-'));
   const emptyEntry = join(dir, 'empty-handler.ts');
   writeFileSync(emptyEntry, EMPTY_HANDLER_SOURCE);
@@ -95,7 +110,7 @@ export async function bundleFunctions(): Promise<Bundles> {
   const sizeKB = {} as Record<FunctionName | 'empty', number>;
   for (const [name, entry] of Object.entries(entries) as [FunctionName | 'empty', string][]) {
     const outfile = join(dir, name, 'index.js');
-    await build({ ...LAMBDA_ESBUILD_OPTIONS, entryPoints: [entry], outfile, absWorkingDir: PROJECT_ROOT });
+    await build({ ...lambdaEsbuildOptions(runtime), entryPoints: [entry], outfile, absWorkingDir: PROJECT_ROOT });
     files[name] = outfile;
     sizeKB[name] = statSync(outfile).size / 1024;
   }
@@ -104,12 +119,14 @@ export async function bundleFunctions(): Promise<Bundles> {
 
 /** One cold init: a fresh `node` requires `bundle`; returns ms from process start until the require returned. */
 export async function coldInitOnce(probe: string, bundle: string): Promise<number> {
-  const { stdout } = await execFileAsync(process.execPath, [probe, bundle], {
+  // --enable-source-maps: the project sets it in every function's NODE_OPTIONS, and it makes Node read the map at load.
+  const { stdout } = await execFileAsync(process.execPath, ['--enable-source-maps', probe, bundle], {
     // NODE_PATH stands in for the Lambda runtime's own node_modules, where the external AWS SDK lives.
     env: { PATH: process.env.PATH ?? '', NODE_PATH: join(PROJECT_ROOT, 'node_modules'), ...FUNCTION_ENVIRONMENT },
     timeout: 30_000,
   });
-  const result = JSON.parse(stdout) as { sinceProcessStartMs: number; handler: string };
+  // The last line: module init may log (structured logs go to stdout in Lambda too).
+  const result = JSON.parse(stdout.trim().split('\n').pop() ?? '') as { sinceProcessStartMs: number; handler: string };
   if (result.handler !== 'function') throw new Error(`cold init: ${bundle} does not export a handler function`);
   return result.sinceProcessStartMs;
 }
@@ -122,7 +139,7 @@ export async function runBundleSection(
   repetitions: number,
   progress: (message: string) => void,
 ): Promise<{ functions: BenchReport['functions']; runs: Record<string, number[]> }> {
-  const bundles = await bundleFunctions();
+  const bundles = await bundleFunctions(devRuntime());
   try {
     const names = ['empty', ...FUNCTIONS] as const;
     const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
