@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { devMonitoringDefaults, prodMonitoringDefaults } from '../../lib/config/monitoring';
 import { BROKER_NAME, QUEUES, alarmProperties, buildFixture, topicLogicalId } from './monitoring-fixture';
 
@@ -315,4 +317,24 @@ test('invalid monitoring config is refused at synth', () => {
   expect(() =>
     buildFixture({ config: { thresholds: { ...devMonitoringDefaults.thresholds, brokerCpuPercent: 150 } } }),
   ).toThrow(/monitoring\.thresholds\.brokerCpuPercent is 150/);
+});
+
+test('the runbook has an entry for every alarm, at the anchor the alarm description links to', () => {
+  const runbook = readFileSync(join(__dirname, '../../docs/operations.md'), 'utf8');
+  const anchors = new Set(
+    [...runbook.matchAll(/^#{2,4} (.+)$/gm)].map((m) =>
+      m[1]
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, '')
+        .replace(/ /g, '-'),
+    ),
+  );
+  const withEmail = buildFixture({ config: { ...devMonitoringDefaults, alarmEmail: 'ops@example.com' } }).template;
+  const cluster4 = buildFixture({ engineVersion: '4.2', instanceType: 'mq.m7g.large' }).template;
+  for (const t of [withEmail, cluster4]) {
+    for (const alarm of Object.values(t.findResources('AWS::CloudWatch::Alarm'))) {
+      const anchor = /#([a-z0-9-]+)$/.exec(alarm.Properties.AlarmDescription as string)?.[1];
+      expect(anchors).toContain(anchor);
+    }
+  }
 });
