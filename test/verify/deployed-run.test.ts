@@ -1,0 +1,294 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import { DescribeBrokerCommand, MqClient } from '@aws-sdk/client-mq';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { main } from '../../verify/cli';
+import { MESSAGES_PER_INVOCATION, runDeployedVerification, type DeployedClients } from '../../verify/deployed-run';
+
+const cfn = mockClient(CloudFormationClient);
+const lambda = mockClient(LambdaClient);
+const mq = mockClient(MqClient);
+const sqs = mockClient(SQSClient);
+
+const RECEIPTS = 'https://sqs.eu-west-1.amazonaws.com/111111111111/receipts';
+const DLQ = 'https://sqs.eu-west-1.amazonaws.com/111111111111/dlq';
+const SOURCE = 'https://sqs.eu-west-1.amazonaws.com/111111111111/queue';
+const RUN = 'run-1';
+
+const OUTPUTS = [
+  { OutputKey: 'ProducerFunctionName', OutputValue: 'producer-fn' },
+  { OutputKey: 'ReceiptsQueueUrl', OutputValue: RECEIPTS },
+  { OutputKey: 'DeadLetterQueueUrl', OutputValue: DLQ },
+  { OutputKey: 'QueueUrl', OutputValue: SOURCE },
+  { OutputKey: 'BrokerId', OutputValue: 'b-123' },
+];
+
+/** In-memory queues: a received message stays hidden (as its visibility timeout would) until deleted. */
+const queues = new Map<string, { pending: Message[]; inflight: Map<string, Message> }>();
+let handle = 0;
+function queue(url: string) {
+  const q = queues.get(url) ?? { pending: [], inflight: new Map<string, Message>() };
+  queues.set(url, q);
+  return q;
+}
+function enqueue(url: string, body: unknown): void {
+  handle += 1;
+  queue(url).pending.push({ MessageId: `mid-${handle}`, ReceiptHandle: `rh-${handle}`, Body: JSON.stringify(body) });
+}
+function remaining(url: string): Message[] {
+  const q = queue(url);
+  return [...q.pending, ...q.inflight.values()];
+}
+
+function clients(): DeployedClients {
+  return {
+    cloudFormation: new CloudFormationClient({}),
+    lambda: new LambdaClient({}),
+    sqs: new SQSClient({}),
+    mq: new MqClient({}),
+  };
+}
+
+/** A producer that confirms everything and a consumer that "processes" valid messages into receipts. */
+function deployedPipeline(options: { dropGood?: number } = {}) {
+  lambda.on(InvokeCommand).callsFake((input: { Payload: Uint8Array }) => {
+    const event = JSON.parse(Buffer.from(input.Payload).toString()) as { count: number; poison: number; runId: string };
+    const ids = Array.from({ length: event.count }, (_, i) => `${event.runId}-g${i}-${Math.random()}`);
+    const poisonIds = Array.from({ length: event.poison }, (_, i) => `${event.runId}-p${i}`);
+    ids
+      .slice(options.dropGood ?? 0)
+      .forEach((id) => enqueue(RECEIPTS, { id, runId: event.runId, receivedAt: new Date().toISOString(), attempt: 1 }));
+    poisonIds.forEach((id) => enqueue(DLQ, { id, runId: event.runId, type: 'poison' }));
+    const payload = {
+      runId: event.runId,
+      ids,
+      poisonIds,
+      published: ids.length + poisonIds.length,
+      confirmed: ids.length + poisonIds.length,
+      failed: [],
+    };
+    return { StatusCode: 200, Payload: Buffer.from(JSON.stringify(payload)) };
+  });
+}
+
+beforeEach(() => {
+  for (const m of [cfn, lambda, mq, sqs]) m.reset();
+  queues.clear();
+  cfn.on(DescribeStacksCommand).resolves({
+    Stacks: [{ StackName: 'S', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(), Outputs: OUTPUTS }],
+  });
+  mq.on(DescribeBrokerCommand).resolves({
+    BrokerName: 'broker-dev',
+    BrokerState: 'RUNNING',
+    EngineVersion: '3.13',
+    DeploymentMode: 'SINGLE_INSTANCE',
+    HostInstanceType: 'mq.m7g.medium',
+  });
+  sqs
+    .on(GetQueueAttributesCommand)
+    .resolves({ Attributes: { VisibilityTimeout: '190', RedrivePolicy: '{"maxReceiveCount":3}' } });
+  sqs.on(ReceiveMessageCommand).callsFake((input: { QueueUrl: string }) => {
+    const q = queue(input.QueueUrl);
+    const visible = q.pending.splice(0, 10);
+    visible.forEach((m) => q.inflight.set(m.ReceiptHandle!, m));
+    return { Messages: visible.length ? visible : undefined };
+  });
+  sqs.on(DeleteMessageBatchCommand).callsFake((input: { QueueUrl: string; Entries: { ReceiptHandle: string }[] }) => {
+    const q = queue(input.QueueUrl);
+    input.Entries.forEach((e) => q.inflight.delete(e.ReceiptHandle));
+    return { Successful: input.Entries.map((_, i) => ({ Id: String(i) })), Failed: [] };
+  });
+});
+
+const fastClock = () => {
+  let t = 1_700_000_000_000;
+  return { now: () => (t += 10), sleep: async (ms: number) => void (t += ms) };
+};
+
+describe('runDeployedVerification', () => {
+  test('accounts from receipts and the DLQ, reports the broker, and deletes only its own messages', async () => {
+    deployedPipeline();
+    enqueue(RECEIPTS, { id: 'someone-else', runId: 'other-run', receivedAt: Date.now(), attempt: 1 });
+    const result = await runDeployedVerification(clients(), {
+      stackName: 'S',
+      messages: 30,
+      poison: 2,
+      newRunId: () => RUN,
+      ...fastClock(),
+    });
+    expect(result.report).toMatchObject({
+      sent: 32,
+      confirmed: 32,
+      delivered: 30,
+      deadLettered: 2,
+      lost: 0,
+      effects: 30,
+      passed: true,
+    });
+    expect(result.broker).toEqual({
+      name: 'broker-dev',
+      state: 'RUNNING',
+      engineVersion: '3.13',
+      deploymentMode: 'SINGLE_INSTANCE',
+      instanceType: 'mq.m7g.medium',
+    });
+    expect(result.context.facts).toMatchObject({ engineVersion: '3.13', drainBudgetSec: 4 * 190 + 60 });
+    expect(remaining(RECEIPTS).map((m) => JSON.parse(m.Body!).id)).toEqual(['someone-else']);
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
+    expect(
+      JSON.parse(Buffer.from(lambda.commandCalls(InvokeCommand)[0].args[0].input.Payload as Uint8Array).toString()),
+    ).toEqual({ count: 30, poison: 2, runId: RUN });
+  });
+
+  test(`splits large runs into producer invocations of ${MESSAGES_PER_INVOCATION}, poison in the last`, async () => {
+    deployedPipeline();
+    await runDeployedVerification(clients(), {
+      stackName: 'S',
+      messages: 25_000,
+      poison: 5,
+      newRunId: () => RUN,
+      ...fastClock(),
+    });
+    const payloads = lambda
+      .commandCalls(InvokeCommand)
+      .map((c) => JSON.parse(Buffer.from(c.args[0].input.Payload as Uint8Array).toString()));
+    expect(payloads.map((p) => [p.count, p.poison])).toEqual([
+      [10_000, 0],
+      [10_000, 0],
+      [5_000, 5],
+    ]);
+  });
+
+  test('a message that never arrives is lost once the drain budget runs out', async () => {
+    deployedPipeline({ dropGood: 1 });
+    const result = await runDeployedVerification(clients(), {
+      stackName: 'S',
+      messages: 5,
+      poison: 0,
+      timeoutSec: 30,
+      newRunId: () => RUN,
+      ...fastClock(),
+    });
+    expect(result.report).toMatchObject({ delivered: 4, lost: 1, passed: false });
+  });
+
+  test('refuses a broker that is not RUNNING before publishing anything', async () => {
+    mq.on(DescribeBrokerCommand).resolves({ BrokerName: 'broker-dev', BrokerState: 'REBOOT_IN_PROGRESS' });
+    await expect(runDeployedVerification(clients(), { stackName: 'S', messages: 1, poison: 0 })).rejects.toThrow(
+      /broker-dev is REBOOT_IN_PROGRESS; verify needs it RUNNING/,
+    );
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+  });
+
+  test('a producer function error is reported with its type and message', async () => {
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      FunctionError: 'Unhandled',
+      Payload: Buffer.from(
+        JSON.stringify({ errorType: 'BrokerConnectionError', errorMessage: 'no route' }),
+      ) as unknown as InvokeCommandOutput['Payload'],
+    });
+    await expect(runDeployedVerification(clients(), { stackName: 'S', messages: 1, poison: 0 })).rejects.toThrow(
+      /producer producer-fn failed \(Unhandled\): BrokerConnectionError: no route/,
+    );
+  });
+
+  test('a missing output is named with the outputs that exist', async () => {
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'S', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: OUTPUTS.slice(1) }],
+    });
+    await expect(runDeployedVerification(clients(), { stackName: 'S', messages: 1, poison: 0 })).rejects.toThrow(
+      /no output ProducerFunctionName \(outputs present: BrokerId, DeadLetterQueueUrl, QueueUrl, ReceiptsQueueUrl\)/,
+    );
+  });
+
+  test('a stack that does not exist or is not deployed is named', async () => {
+    cfn
+      .on(DescribeStacksCommand)
+      .rejects(Object.assign(new Error('Stack with id S does not exist'), { name: 'ValidationError' }));
+    await expect(runDeployedVerification(clients(), { stackName: 'S', messages: 1, poison: 0 })).rejects.toThrow(
+      /Stack S does not exist in this account and region/,
+    );
+    cfn
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [{ StackName: 'S', StackStatus: 'ROLLBACK_COMPLETE', CreationTime: new Date() }] });
+    await expect(runDeployedVerification(clients(), { stackName: 'S', messages: 1, poison: 0 })).rejects.toThrow(
+      /Stack S is ROLLBACK_COMPLETE/,
+    );
+  });
+});
+
+describe('verify CLI', () => {
+  function io() {
+    const out: string[] = [];
+    const err: string[] = [];
+    return {
+      out,
+      err,
+      streams: {
+        stdout: { write: (c: string) => out.push(c) > 0 } as unknown as NodeJS.WritableStream,
+        stderr: { write: (c: string) => err.push(c) > 0, isTTY: false } as unknown as NodeJS.WritableStream,
+      },
+    };
+  }
+
+  test('without credentials it exits 2 with what to configure, no stack trace', async () => {
+    cfn
+      .on(DescribeStacksCommand)
+      .rejects(
+        Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
+      );
+    const { err, streams } = io();
+    expect(await main(['--stack', 'S', '--region', 'eu-west-1'], streams, clients)).toBe(2);
+    const text = err.join('');
+    expect(text).toMatch(/No AWS credentials found.*AWS_PROFILE/);
+    expect(text).not.toMatch(/\n\s+at /);
+  });
+
+  test('without a region it says how to pass one', async () => {
+    cfn.on(DescribeStacksCommand).rejects(new Error('Region is missing'));
+    const { err, streams } = io();
+    expect(await main(['--stack', 'S'], streams, clients)).toBe(2);
+    expect(err.join('')).toMatch(/pass --region REGION or set AWS_REGION/);
+  });
+
+  test.each([
+    [[], /--stack is required/],
+    [['--stack', 'S', '--messages', 'lots'], /--messages is "lots"; expected a whole number from 1 to 1000000/],
+    [['--stack', 'S', '--messages', '10', '--poison', '11'], /--poison is "11"; expected a whole number from 0 to 10/],
+    [['--stack', 'S', '--bogus'], /Unknown option '--bogus'/],
+  ])('usage error %j exits 2 naming the option', async (argv, message) => {
+    const { err, streams } = io();
+    expect(await main(argv, streams, clients)).toBe(2);
+    expect(err.join('')).toMatch(message);
+  });
+
+  test('a passing run prints the report, writes JSON and exits 0; a failing one exits 1', async () => {
+    deployedPipeline();
+    const { out, streams } = io();
+    const file = `${require('node:os').tmpdir()}/verify-report-${process.pid}.json`;
+    expect(await main(['--stack', 'S', '--messages', '20', '--json', file], streams, clients)).toBe(0);
+    expect(out.join('')).toMatch(/PASS/);
+    const json = JSON.parse(require('node:fs').readFileSync(file, 'utf8'));
+    expect(json).toMatchObject({
+      sent: 20,
+      delivered: 20,
+      deadLettered: 0,
+      lost: 0,
+      context: { engineVersion: '3.13' },
+    });
+
+    lambda.reset();
+    deployedPipeline({ dropGood: 1 });
+    expect(
+      await main(['--stack', 'S', '--messages', '3', '--poison', '0', '--timeout', '1'], io().streams, clients),
+    ).toBe(1);
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * Option parsing shared by `npm start` and `npm run verify`: every refusal names the option, the value received
+ * and what is allowed, and is reported as a usage error (exit code 2), never as a stack trace.
+ */
+
+/** A command-line option has a value that is not allowed. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Exit codes of both commands. */
+export const EXIT = {
+  /** Every confirmed message accounted for, exactly the poison dead-lettered. */
+  passed: 0,
+  /** The run completed and the report shows a problem. */
+  failed: 1,
+  /** The run could not start: bad option, no broker, no credentials, missing stack output. */
+  cannotRun: 2,
+} as const;
+
+/** An integer option in `[min, max]`, or `fallback` when absent. */
+export function integerOption(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+    throw new UsageError(`--${name} is ${JSON.stringify(raw)}; expected a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** A positive decimal option in `(0, max]`, or `fallback` when absent. */
+export function decimalOption(name: string, raw: string | undefined, fallback: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0 || value > max) {
+    throw new UsageError(`--${name} is ${JSON.stringify(raw)}; expected a number greater than 0 and at most ${max}`);
+  }
+  return value;
+}
+
+/** `--messages` and `--poison`: poison messages are part of the total and default to 1% of it. */
+export function messageCounts(
+  rawMessages: string | undefined,
+  rawPoison: string | undefined,
+  max: number,
+): { messages: number; poison: number } {
+  const messages = integerOption('messages', rawMessages, 1_000, 1, max);
+  const poison = integerOption('poison', rawPoison, Math.round(messages / 100), 0, messages);
+  return { messages, poison };
+}

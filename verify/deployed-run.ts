@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { DescribeBrokerCommand, type MqClient } from '@aws-sdk/client-mq';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { accountForRun, type DeadLetter, type PublishedMessage, type VerificationReport } from './accounting';
+import { drainOnce, parseReceipt, parseSqsDeadLetter, type ReceiptRecord } from './queue-drain';
+import type { ReportContext } from './report-format';
+import { readStackOutputs } from './stack-outputs';
+
+/**
+ * `npm run verify`: drives the deployed producer function and accounts for every message from the receipts queue
+ * and the SQS dead-letter queue, with the same accounting as the local runtime. The broker is private, so its
+ * dead-letter queue cannot be read from here: a message stuck there shows as lost (the DLQ depth alarm names it).
+ */
+
+export interface DeployedClients {
+  readonly cloudFormation: CloudFormationClient;
+  readonly lambda: LambdaClient;
+  readonly sqs: SQSClient;
+  readonly mq: MqClient;
+}
+
+export interface DeployedRunOptions {
+  readonly stackName: string;
+  /** Valid messages to publish. */
+  readonly messages: number;
+  /** Poison messages to publish (expected in the SQS DLQ). */
+  readonly poison: number;
+  /** Body size of generated messages in bytes. @default - the producer's minimal body */
+  readonly size?: number;
+  /** How long to wait for every message to be accounted for. @default - (maxReceiveCount + 1) × visibility timeout + 60 s */
+  readonly timeoutSec?: number;
+  /** Pause between drain passes that found nothing new. @default 2000 */
+  readonly pollIntervalMs?: number;
+  readonly onProgress?: (accounted: number, total: number, detail: string) => void;
+  readonly newRunId?: () => string;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface BrokerSummary {
+  readonly name: string;
+  readonly state: string;
+  readonly engineVersion: string;
+  readonly deploymentMode: string;
+  readonly instanceType: string;
+}
+
+export interface DeployedRunResult {
+  readonly report: VerificationReport;
+  readonly context: ReportContext;
+  readonly broker: BrokerSummary;
+}
+
+/** The producer's answer (see lambda/producer/handler.ts `ProducerResult`). */
+interface ProducerAnswer {
+  readonly ids: string[];
+  readonly poisonIds: string[];
+  readonly failed: { id: string; poison: boolean; code: string; reason: string }[];
+}
+
+/** Most messages per producer invocation: keeps each invocation well inside its timeout and response limit. */
+export const MESSAGES_PER_INVOCATION = 10_000;
+const DEFAULT_BUDGET_SEC = 600;
+
+/** A deployed-check precondition failed (broker not running, producer error); the message says which. */
+export class VerifyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VerifyError';
+  }
+}
+
+export async function runDeployedVerification(
+  clients: DeployedClients,
+  options: DeployedRunOptions,
+): Promise<DeployedRunResult> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const outputs = await readStackOutputs(clients.cloudFormation, options.stackName);
+  const broker = await describeBroker(clients.mq, outputs.brokerId);
+  if (broker.state !== 'RUNNING') {
+    throw new VerifyError(
+      `Broker ${broker.name} is ${broker.state}; verify needs it RUNNING (try again after the maintenance or reboot).`,
+    );
+  }
+  const budgetSec = options.timeoutSec ?? (await drainBudgetSec(clients.sqs, outputs.queueUrl));
+
+  const runId = (options.newRunId ?? randomUUID)();
+  const startedAt = now();
+  const published: PublishedMessage[] = [];
+  const invocations = Math.max(1, Math.ceil(options.messages / MESSAGES_PER_INVOCATION));
+  for (let i = 0; i < invocations; i++) {
+    const count = Math.min(MESSAGES_PER_INVOCATION, options.messages - i * MESSAGES_PER_INVOCATION);
+    const last = i === invocations - 1;
+    const publishedAt = now();
+    const answer = await invokeProducer(clients.lambda, outputs.producerFunctionName, {
+      count,
+      poison: last ? options.poison : 0,
+      runId,
+      ...(options.size !== undefined ? { size: options.size } : {}),
+    });
+    published.push(
+      ...answer.ids.map((id) => ({ id, poison: false, confirmed: true, publishedAt })),
+      ...answer.poisonIds.map((id) => ({ id, poison: true, confirmed: true, publishedAt })),
+      ...answer.failed.map((f) => ({ id: f.id, poison: f.poison, confirmed: false, publishedAt })),
+    );
+  }
+
+  const ids = new Set(published.map((m) => m.id));
+  const confirmed = new Set(published.filter((m) => m.confirmed).map((m) => m.id));
+  const receipts: ReceiptRecord[] = [];
+  const deadLetters: DeadLetter[] = [];
+  const delivered = new Set<string>();
+  const dead = new Set<string>();
+  const accountedIds = new Set<string>();
+  const deadline = startedAt + budgetSec * 1000;
+  while (accountedIds.size < confirmed.size && now() < deadline) {
+    const newReceipts = await drainOnce({
+      client: clients.sqs,
+      queueUrl: outputs.receiptsQueueUrl,
+      parse: (m) => parseReceipt(m.Body, runId),
+    });
+    const newDead = await drainOnce({
+      client: clients.sqs,
+      queueUrl: outputs.deadLetterQueueUrl,
+      parse: (m) => parseSqsDeadLetter(m, ids),
+    });
+    receipts.push(...newReceipts);
+    deadLetters.push(...newDead);
+    for (const id of [...newReceipts.map((r) => r.id), ...newDead.map((d) => d.id ?? '')]) {
+      if (confirmed.has(id)) accountedIds.add(id);
+    }
+    newReceipts.forEach((r) => delivered.add(r.id));
+    newDead.forEach((d) => d.id !== undefined && dead.add(d.id));
+    options.onProgress?.(accountedIds.size, confirmed.size, `delivered ${delivered.size} · dead-lettered ${dead.size}`);
+    if (newReceipts.length === 0 && newDead.length === 0 && accountedIds.size < confirmed.size) {
+      await sleep(options.pollIntervalMs ?? 2_000);
+    }
+  }
+
+  const report = accountForRun({
+    published,
+    receipts,
+    deadLetters,
+    // In AWS the consumer writes one receipt per performed effect; a repeated effect shows as a duplicate receipt.
+    effects: receipts.length,
+    startedAt,
+    finishedAt: now(),
+  });
+  return {
+    report,
+    broker,
+    context: {
+      runId,
+      target: `stack ${options.stackName}`,
+      facts: {
+        broker: broker.name,
+        brokerState: broker.state,
+        engineVersion: broker.engineVersion,
+        deploymentMode: broker.deploymentMode,
+        instanceType: broker.instanceType,
+        drainBudgetSec: budgetSec,
+      },
+    },
+  };
+}
+
+async function describeBroker(mq: MqClient, brokerId: string): Promise<BrokerSummary> {
+  const out = await mq.send(new DescribeBrokerCommand({ BrokerId: brokerId }));
+  return {
+    name: out.BrokerName ?? brokerId,
+    state: out.BrokerState ?? 'UNKNOWN',
+    engineVersion: out.EngineVersion ?? 'unknown',
+    deploymentMode: out.DeploymentMode ?? 'unknown',
+    instanceType: out.HostInstanceType ?? 'unknown',
+  };
+}
+
+/** Long enough for a poison message to be received `maxReceiveCount` times and redriven, plus a minute. */
+async function drainBudgetSec(sqs: SQSClient, queueUrl: string | undefined): Promise<number> {
+  if (!queueUrl) return DEFAULT_BUDGET_SEC;
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'] }),
+  );
+  const visibility = Number(out.Attributes?.VisibilityTimeout ?? 30);
+  let maxReceiveCount = 3;
+  try {
+    maxReceiveCount = Number(JSON.parse(out.Attributes?.RedrivePolicy ?? '{}').maxReceiveCount ?? 3);
+  } catch {
+    // Keep the default: the budget is a bound, not a contract.
+  }
+  return (maxReceiveCount + 1) * visibility + 60;
+}
+
+async function invokeProducer(
+  lambda: LambdaClient,
+  functionName: string,
+  event: Record<string, unknown>,
+): Promise<ProducerAnswer> {
+  const out = await lambda.send(
+    new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }),
+  );
+  const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
+  let body: Record<string, unknown> = {};
+  try {
+    body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    throw new VerifyError(
+      `The producer ${functionName} answered with something that is not JSON: ${text.slice(0, 200)}`,
+    );
+  }
+  if (out.FunctionError) {
+    throw new VerifyError(
+      `The producer ${functionName} failed (${out.FunctionError}): ${String(body.errorType ?? '')}: ${String(body.errorMessage ?? text)}`,
+    );
+  }
+  if (!Array.isArray(body.ids) || !Array.isArray(body.poisonIds) || !Array.isArray(body.failed)) {
+    throw new VerifyError(
+      `The producer ${functionName} answered without ids, poisonIds and failed: ${text.slice(0, 200)}`,
+    );
+  }
+  return body as unknown as ProducerAnswer;
+}
