@@ -1,0 +1,76 @@
+import { type App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+
+/**
+ * cdk-nag wiring: the packs every synth runs (a finding that is not acknowledged fails the synth) and the
+ * acknowledgments for resources this project does not write itself (CDK and library internals). Acknowledgments of
+ * our own resources sit next to the resource, in its construct.
+ */
+
+/** The packs: AWS Solutions and Serverless. */
+export function nagPacks(app: App): [AwsSolutionsChecks, ServerlessChecks] {
+  return [new AwsSolutionsChecks(app), new ServerlessChecks(app)];
+}
+
+/** Registers the packs on `app`; synth fails on any unacknowledged finding. */
+export function addNagPacks(app: App): void {
+  Validations.of(app).addPlugins(...nagPacks(app));
+}
+
+/** Acknowledges `rules` (id → reason) on `scope` and everything below it. */
+export function acknowledge(scope: IConstruct, rules: Record<string, string>): void {
+  for (const [id, reason] of Object.entries(rules)) Validations.of(scope).acknowledge({ id, reason });
+}
+
+const BASIC_EXECUTION_ROLE = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+/** Construct id of CDK's singleton LogRetention function. */
+const LOG_RETENTION_SINGLETON = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
+
+/**
+ * Findings on CDK's singleton LogRetention function, which sets the retention of the broker's general log group
+ * (Amazon MQ creates that group itself, named after the broker id, so it cannot be declared ahead).
+ */
+export function acknowledgeLogRetentionFunction(cfnBroker: CfnElement): void {
+  const stack = Stack.of(cfnBroker);
+  const logRetention = stack.node.tryFindChild(LOG_RETENTION_SINGLETON);
+  if (!logRetention) return;
+  const logGroup = `arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/amazonmq/broker/<${stack.getLogicalId(cfnBroker)}>/general:*`;
+  acknowledge(logRetention, {
+    [BASIC_EXECUTION_ROLE]:
+      "CDK's LogRetention function comes with this role to write its own logs; it runs only when the broker's log group retention changes.",
+    'AwsSolutions-IAM5[Resource::*]': "CDK's LogRetention function: logs:DescribeLogGroups, which has no resource-level scope.",
+    [`AwsSolutions-IAM5[Resource::${logGroup}]`]:
+      "CDK's LogRetention function: retention calls on the broker's general log group (and its streams) only.",
+  });
+}
+
+/**
+ * Findings inside `@cdklabs/cdk-amazonmq`'s RabbitMQ event source: besides the mapping it adds a custom resource
+ * (two functions, the CDK Provider framework with its waiter state machine) that deletes the mapping and waits until
+ * its pollers' network interfaces are gone, so the stack can be destroyed cleanly.
+ */
+export function acknowledgeRabbitMqEventSourceInternals(mapping: IConstruct): void {
+  const deleter = mapping.node.children.filter((c) => c.node.id !== 'Resource');
+  const stack = Stack.of(mapping);
+  const functionArns = mapping.node
+    .findAll()
+    .filter((c): c is CfnFunction => c instanceof CfnFunction)
+    .map((fn) => `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn)}.Arn>:*]`);
+  const internals: Record<string, string> = {
+    [BASIC_EXECUTION_ROLE]:
+      'Functions of the event source deleter (@cdklabs/cdk-amazonmq and the CDK Provider framework) write only their own logs through this role; they run during deletion only.',
+    'AwsSolutions-IAM5[Resource::*]':
+      'Event source deleter: ec2:DescribeNetworkInterfaces (no resource-level scope) to wait until the pollers\' interfaces are gone.',
+    ...Object.fromEntries(functionArns.map((id) => [id, 'CDK Provider framework: invokes the deleter functions and their versions, nothing else.'])),
+    'AwsSolutions-SF1': 'CDK Provider framework waiter state machine: runs only while the mapping is deleted; the functions it calls log every step.',
+    'AwsSolutions-SF2': 'CDK Provider framework waiter state machine offers no X-Ray setting; it only polls the deleter.',
+    'Serverless-StepFunctionStateMachineXray': 'CDK Provider framework waiter state machine offers no X-Ray setting; it only polls the deleter.',
+    'Serverless-LambdaDLQ': 'Custom resource functions are invoked synchronously by CloudFormation / the Provider framework; an async dead-letter queue would never receive anything.',
+    'Serverless-LambdaDefaultMemorySize': 'Library-internal deleter functions make one API call per invocation; the default memory fits.',
+    'Serverless-LambdaDefaultTimeout': 'Library-internal deleter functions make one API call per invocation; the Provider framework retries until its total timeout.',
+    'Serverless-LambdaTracing': 'Library-internal deleter functions run only during stack deletion; their logs record each call.',
+  };
+  for (const child of deleter) acknowledge(child, internals);
+}

@@ -1,0 +1,207 @@
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { type IConnectable, Peer, Port, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Architecture } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { resolvedVisibilityTimeoutSeconds, type StageConfig, stackNameFor } from '../config/stage-config';
+import { ConsumerOutcomes } from '../constructs/consumer-outcomes';
+import { IntegrationFunctions } from '../constructs/integration-functions';
+import { Network } from '../constructs/network';
+import { QueueWithDeadLetterQueue } from '../constructs/queue-with-dead-letter-queue';
+import { RabbitMqBroker } from '../constructs/rabbitmq-broker';
+import { RabbitMqTopology } from '../constructs/rabbitmq-topology';
+
+export interface IntegrationStackProps extends StackProps {
+  /** The validated stage config (`loadStageConfig`). */
+  readonly config: StageConfig;
+}
+
+/** Stack output keys; the verify command and operators read the deployed stack through them. */
+export const OUTPUTS = {
+  brokerAmqpsEndpoint: 'BrokerAmqpsEndpoint',
+  brokerManagementUrl: 'BrokerManagementUrl',
+  brokerAdminSecretArn: 'BrokerAdminSecretArn',
+  brokerName: 'BrokerName',
+  brokerId: 'BrokerId',
+  producerFunctionName: 'ProducerFunctionName',
+  queueUrl: 'QueueUrl',
+  deadLetterQueueUrl: 'DeadLetterQueueUrl',
+  receiptsQueueUrl: 'ReceiptsQueueUrl',
+  rabbitMqVhost: 'RabbitMqVhost',
+  rabbitMqSourceQueue: 'RabbitMqSourceQueue',
+  rabbitMqDeadLetterQueue: 'RabbitMqDeadLetterQueue',
+} as const;
+
+/**
+ * One stage of the integration: network, broker, topology, SQS queues, the three functions and their event sources.
+ * Thin by design: every decision lives in a construct or in the stage config. Environment-agnostic (no account or
+ * region), so synth needs no credentials and no lookups.
+ */
+export class IntegrationStack extends Stack {
+  readonly config: StageConfig;
+  readonly network: Network;
+  readonly broker: RabbitMqBroker;
+  readonly topology: RabbitMqTopology;
+  readonly queues: QueueWithDeadLetterQueue;
+  readonly outcomes: ConsumerOutcomes;
+  readonly functions: IntegrationFunctions;
+
+  /** `id` is the stack name; `bin/app.ts` passes `stackNameFor(config.stage)` (`MqCloudIntegration-<stage>`). */
+  constructor(scope: Construct, id: string, props: IntegrationStackProps) {
+    const { config } = props;
+    super(scope, id, {
+      description: `mq-cloud-integration (${config.stage}): Amazon MQ for RabbitMQ -> Lambda bridge -> SQS -> Lambda consumer`,
+      terminationProtection: config.terminationProtection,
+      ...props,
+    });
+    this.config = config;
+    const retain = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = config.logRetentionDays as RetentionDays;
+    const { network: net, broker: b, topology: t, functions: f, eventSources: es } = config;
+
+    const existing = net.existingVpc;
+    this.network = new Network(this, 'Network', {
+      vpc: existing
+        ? Vpc.fromVpcAttributes(this, 'ExistingVpc', {
+            vpcId: existing.vpcId,
+            vpcCidrBlock: existing.vpcCidrBlock,
+            availabilityZones: [...existing.availabilityZones],
+            privateSubnetIds: [...existing.privateSubnetIds],
+          })
+        : undefined,
+      cidr: net.cidr,
+      maxAzs: net.maxAzs,
+      natGateways: net.natGateways,
+      interfaceEndpoints: net.interfaceEndpoints,
+      flowLogs: net.flowLogs,
+      logRetention,
+    });
+    const { vpc, privateSubnets } = this.network;
+
+    this.broker = new RabbitMqBroker(this, 'Broker', {
+      vpc,
+      vpcSubnets: privateSubnets,
+      brokerName: b.brokerName,
+      engineVersion: b.engineVersion,
+      instanceType: b.instanceType,
+      deploymentMode: b.deploymentMode,
+      adminUsername: b.adminUsername,
+      maintenanceWindow: b.maintenanceWindow,
+      logRetention,
+      removalPolicy: retain,
+    });
+
+    this.topology = new RabbitMqTopology(this, 'Topology', {
+      topology: t,
+      vpc,
+      vpcSubnets: privateSubnets,
+      brokerSecurityGroup: this.broker.securityGroup,
+      adminSecret: this.broker.adminSecret,
+      managementEndpoint: this.broker.managementEndpoint,
+      retainOnDelete: config.retainData,
+      logRetention,
+    });
+
+    this.queues = new QueueWithDeadLetterQueue(this, 'Queues', {
+      consumerTimeout: Duration.seconds(f.consumer.timeoutSeconds),
+      consumerBatchingWindow: Duration.seconds(es.sqs.maxBatchingWindowSeconds),
+      fifo: config.queues.fifo,
+      maxReceiveCount: config.queues.maxReceiveCount,
+      visibilityTimeout: Duration.seconds(resolvedVisibilityTimeoutSeconds(config)),
+      retentionPeriod: Duration.seconds(config.queues.retentionSeconds),
+      deadLetterRetentionPeriod: Duration.seconds(config.queues.deadLetterRetentionSeconds),
+      removalPolicy: retain,
+      deadLetterRemovalPolicy: retain,
+    });
+
+    this.outcomes = new ConsumerOutcomes(this, 'Outcomes', {
+      receipts: config.verification.receipts,
+      removalPolicy: retain,
+    });
+
+    this.functions = new IntegrationFunctions(this, 'Functions', {
+      vpc,
+      vpcSubnets: privateSubnets,
+      broker: this.broker,
+      runtime: f.runtime,
+      architecture: f.architecture === 'x86_64' ? Architecture.X86_64 : Architecture.ARM_64,
+      tracing: f.tracing,
+      logLevel: f.logLevel,
+      metricsNamespace: stackNameFor(config.stage),
+      logRetention,
+      logRemovalPolicy: retain,
+      producer: {
+        memorySize: f.producer.memoryMb,
+        timeout: Duration.seconds(f.producer.timeoutSeconds),
+        confirmTimeout: Duration.millis(f.producer.confirmTimeoutMs),
+        credentials: this.topology.userSecret(t.producerUser),
+        vhost: t.vhost,
+        exchange: t.producerExchange,
+        routingKey: t.producerRoutingKey,
+      },
+      bridge: {
+        memorySize: f.bridge.memoryMb,
+        timeout: Duration.seconds(f.bridge.timeoutSeconds),
+        sendParallelism: f.bridge.sendParallelism,
+        targetQueue: this.queues.queue,
+        messageGroupIdField: config.queues.messageGroupIdField,
+        eventSourceCredentials: this.topology.userSecret(t.eventSourceUser),
+        vhost: t.vhost,
+        queueName: t.sourceQueue,
+        batchSize: es.rabbitMq.batchSize,
+        maxBatchingWindow:
+          es.rabbitMq.maxBatchingWindowSeconds === undefined ? undefined : Duration.seconds(es.rabbitMq.maxBatchingWindowSeconds),
+      },
+      consumer: {
+        memorySize: f.consumer.memoryMb,
+        timeout: Duration.seconds(f.consumer.timeoutSeconds),
+        sourceQueue: this.queues.queue,
+        outcomes: this.outcomes,
+        batchSize: es.sqs.batchSize,
+        maxBatchingWindow: Duration.seconds(es.sqs.maxBatchingWindowSeconds),
+        maxConcurrency: es.sqs.maxConcurrency,
+      },
+    });
+    // The event source may poll only once its queue, user and permissions exist.
+    this.functions.rabbitMqMapping.node.addDependency(this.topology.resource);
+
+    // AWS APIs (SQS, Secrets Manager, Lambda, STS) over 443: through the endpoints, or through NAT when there are none.
+    const awsApiClients: IConnectable[] = [this.functions.producerSecurityGroup, this.functions.bridgeSecurityGroup, this.broker];
+    for (const client of awsApiClients) {
+      if (this.network.endpointSecurityGroup) this.network.allowEndpointAccessFrom(client);
+      else client.connections.allowTo(Peer.anyIpv4(), Port.tcp(443), 'AWS APIs through the NAT gateway');
+    }
+    if (this.network.endpointSecurityGroup) this.network.allowEndpointAccessFrom(this.topology);
+
+    this.addOutputs();
+  }
+
+  private addOutputs(): void {
+    const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    const { broker, queues, config } = this;
+    out(OUTPUTS.brokerAmqpsEndpoint, broker.amqpsEndpoint, 'amqps://HOST:5671 of the broker');
+    out(OUTPUTS.brokerManagementUrl, broker.managementEndpoint, 'RabbitMQ management console (reachable from inside the VPC)');
+    out(OUTPUTS.brokerAdminSecretArn, broker.adminSecret.secretArn, 'Secrets Manager secret of the broker admin user');
+    out(OUTPUTS.brokerName, broker.brokerName, 'Broker name (the Broker dimension of its CloudWatch metrics)');
+    out(OUTPUTS.brokerId, broker.brokerId, 'Broker id (b-...)');
+    out(OUTPUTS.producerFunctionName, this.functions.producer.functionName, 'Sample producer function (invoke it to publish)');
+    out(OUTPUTS.queueUrl, queues.queue.queueUrl, 'SQS queue the bridge forwards to and the consumer reads');
+    out(OUTPUTS.deadLetterQueueUrl, queues.deadLetterQueue.queueUrl, 'SQS dead-letter queue of the source queue');
+    if (this.outcomes.receiptsQueue) {
+      out(OUTPUTS.receiptsQueueUrl, this.outcomes.receiptsQueue.queueUrl, 'Receipts of processed messages (verification)');
+    }
+    out(OUTPUTS.rabbitMqVhost, config.topology.vhost, 'RabbitMQ virtual host of the flow');
+    out(OUTPUTS.rabbitMqSourceQueue, config.topology.sourceQueue, 'RabbitMQ queue the event source reads');
+    out(OUTPUTS.rabbitMqDeadLetterQueue, config.topology.deadLetterQueue, 'RabbitMQ dead-letter queue (past the delivery limit)');
+  }
+
+  /**
+   * Availability zones of a new VPC. An environment-agnostic stack gets only two from CDK; a three-node broker needs
+   * three, so they are picked from `Fn::GetAZs` of the deployment region (every region Amazon MQ clusters run in has
+   * three or more).
+   */
+  override get availabilityZones(): string[] {
+    const count = this.config?.network.maxAzs ?? 2;
+    return Array.from({ length: count }, (_, i) => Fn.select(i, Fn.getAzs()));
+  }
+}
