@@ -65,7 +65,10 @@ export async function applyTopology(definition: TopologyDefinition, options: App
  * vhost, the users unless they hold permissions on another vhost, and the vhost when nothing else is left in it
  * (never the default vhost `/`).
  */
-export async function deleteTopology(definition: TopologyDefinition, connection: ManagementConnection): Promise<ChangeReport> {
+export async function deleteTopology(
+  definition: TopologyDefinition,
+  connection: ManagementConnection,
+): Promise<ChangeReport> {
   const client = new ManagementClient(connection);
   const { vhost } = definition;
   const report = emptyReport();
@@ -135,7 +138,9 @@ async function observe(client: ManagementClient, definition: TopologyDefinition)
   for (const { name } of definition.users) {
     const user = await client.get<ObservedUser>(apiPath('users', name));
     if (user) users.set(name, user);
-    const permission = vhostExists ? await client.get<PermissionDefinition>(apiPath('permissions', vhost, name)) : undefined;
+    const permission = vhostExists
+      ? await client.get<PermissionDefinition>(apiPath('permissions', vhost, name))
+      : undefined;
     if (permission) permissions.set(name, permission);
   }
   return { vhostExists, exchanges, queues, bindings, users, permissions };
@@ -152,7 +157,13 @@ async function execute(
       return client.put(apiPath('vhosts', vhost), {});
     case 'putExchange': {
       const { name, type = 'direct', durable = true } = action.exchange;
-      return client.put(apiPath('exchanges', vhost, name), { type, durable, auto_delete: false, internal: false, arguments: {} });
+      return client.put(apiPath('exchanges', vhost, name), {
+        type,
+        durable,
+        auto_delete: false,
+        internal: false,
+        arguments: {},
+      });
     }
     case 'putQueue':
       return client.put(apiPath('queues', vhost, action.queue.name), {
@@ -162,7 +173,10 @@ async function execute(
       });
     case 'addBinding': {
       const { exchange, queue, routingKey = '' } = action.binding;
-      return client.post(apiPath('bindings', vhost, 'e', exchange, 'q', queue), { routing_key: routingKey, arguments: {} });
+      return client.post(apiPath('bindings', vhost, 'e', exchange, 'q', queue), {
+        routing_key: routingKey,
+        arguments: {},
+      });
     }
     case 'removeBinding': {
       const b = action.binding;
@@ -215,8 +229,12 @@ async function removeUser(client: ManagementClient, vhost: string, name: string,
   await removeObject(client, report, `user ${name}`, apiPath('users', name));
 }
 
-async function removeObject(client: ManagementClient, report: ChangeReport, label: string, path: string): Promise<void> {
+async function removeObject(
+  client: ManagementClient,
+  report: ChangeReport,
+  label: string,
+  path: string,
+): Promise<void> {
   if (await client.delete(path)) report.deleted.push(label);
   else report.unchanged.push(`${label} (already absent)`);
 }
-

@@ -64,7 +64,9 @@ export function createTopologyHandler(deps: TopologyHandlerDeps) {
       const secretArn = props.userSecretArns[user.name];
       const credentials = await deps.readSecret(secretArn);
       if (credentials.username !== user.name) {
-        throw new Error(`secret ${secretArn}: username is ${JSON.stringify(credentials.username)}, expected "${user.name}"`);
+        throw new Error(
+          `secret ${secretArn}: username is ${JSON.stringify(credentials.username)}, expected "${user.name}"`,
+        );
       }
       userPasswords[user.name] = credentials.password;
     }
@@ -80,7 +82,9 @@ function parseProperties(raw: Record<string, unknown>): TopologyProperties {
   const field = (name: string): string => {
     const value = raw[name];
     if (typeof value !== 'string' || value.length === 0) {
-      throw new Error(`Custom::RabbitMqTopology property ${name}: got ${JSON.stringify(value)}; expected a non-empty string`);
+      throw new Error(
+        `Custom::RabbitMqTopology property ${name}: got ${JSON.stringify(value)}; expected a non-empty string`,
+      );
     }
     return value;
   };
@@ -94,7 +98,9 @@ function parseProperties(raw: Record<string, unknown>): TopologyProperties {
   const userSecretArns = (raw.UserSecretArns ?? {}) as Record<string, string>;
   const missing = topology.users.filter((u) => typeof userSecretArns[u.name] !== 'string').map((u) => u.name);
   if (missing.length > 0) {
-    throw new Error(`Custom::RabbitMqTopology property UserSecretArns lacks a secret for user(s) ${missing.join(', ')}`);
+    throw new Error(
+      `Custom::RabbitMqTopology property UserSecretArns lacks a secret for user(s) ${missing.join(', ')}`,
+    );
   }
   return {
     topology,

@@ -231,7 +231,9 @@ export function passwordMatches(user: ObservedUser, password: string | undefined
   if (password === undefined || algorithm === undefined || !user.password_hash) return false;
   const stored = Buffer.from(user.password_hash, 'base64');
   const salt = stored.subarray(0, 4);
-  const hash = createHash(algorithm).update(Buffer.concat([salt, Buffer.from(password, 'utf8')])).digest();
+  const hash = createHash(algorithm)
+    .update(Buffer.concat([salt, Buffer.from(password, 'utf8')]))
+    .digest();
   return hash.equals(stored.subarray(4));
 }
 

@@ -8,7 +8,9 @@ import type { QueueDefinition, TopologyDefinition, UserDefinition } from './topo
 /** Thrown by `validateTopology`; `problems` holds one line per invalid field. */
 export class TopologyValidationError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid RabbitMQ topology (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+    super(
+      `Invalid RabbitMQ topology (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`,
+    );
     this.name = 'TopologyValidationError';
   }
 }
@@ -84,11 +86,19 @@ function checkQueue(fail: Fail, path: string, queue: QueueDefinition, exchangeNa
     if (!isPositiveInteger(queue.deliveryLimit)) {
       fail(`${path}.deliveryLimit`, queue.deliveryLimit, 'allowed: a positive integer');
     } else if (type === 'classic') {
-      fail(`${path}.deliveryLimit`, queue.deliveryLimit, 'x-delivery-limit is a quorum-queue argument; use type "quorum" or leave deliveryLimit out');
+      fail(
+        `${path}.deliveryLimit`,
+        queue.deliveryLimit,
+        'x-delivery-limit is a quorum-queue argument; use type "quorum" or leave deliveryLimit out',
+      );
     }
   }
   if (queue.deadLetterExchange !== undefined && !exchangeNames.has(queue.deadLetterExchange)) {
-    fail(`${path}.deadLetterExchange`, queue.deadLetterExchange, `must be a declared exchange (${list(exchangeNames)})`);
+    fail(
+      `${path}.deadLetterExchange`,
+      queue.deadLetterExchange,
+      `must be a declared exchange (${list(exchangeNames)})`,
+    );
   }
   if (queue.deadLetterRoutingKey !== undefined) {
     if (queue.deadLetterExchange === undefined) {

@@ -154,11 +154,16 @@ export class RabbitMqTopology extends Construct implements IConnectable {
     });
     props.adminSecret.grantRead(handler);
     for (const secret of this.userSecrets.values()) secret.grantRead(handler);
-    props.brokerSecurityGroup.connections.allowFrom(handler, Port.tcp(443), 'RabbitMQ management API from the topology handler');
+    props.brokerSecurityGroup.connections.allowFrom(
+      handler,
+      Port.tcp(443),
+      'RabbitMQ management API from the topology handler',
+    );
     acknowledgeSynchronousFunction(handler, 'the topology handler');
     Validations.of(handler).acknowledge({
       id: 'Serverless-LambdaTracing',
-      reason: 'Runs once per deployment; its structured log records every change. X-Ray would add a Resource::* grant for no operational value.',
+      reason:
+        'Runs once per deployment; its structured log records every change. X-Ray would add a Resource::* grant for no operational value.',
     });
     this.onEventFunction = handler;
     this.connections = handler.connections;
@@ -209,11 +214,13 @@ export class RabbitMqTopology extends Construct implements IConnectable {
     });
     Validations.of(frameworkFunction).acknowledge({
       id: 'Serverless-LambdaTracing',
-      reason: 'The CDK Provider framework function offers no tracing setting; the handler it invokes logs every change.',
+      reason:
+        'The CDK Provider framework function offers no tracing setting; the handler it invokes logs every change.',
     });
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(handler.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason: 'Added by the CDK Provider framework (grantInvoke): it invokes the handler function and its versions, nothing else.',
+      reason:
+        'Added by the CDK Provider framework (grantInvoke): it invokes the handler function and its versions, nothing else.',
     });
     return provider;
   }

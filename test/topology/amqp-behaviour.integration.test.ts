@@ -36,7 +36,10 @@ function closedBy(channel: Channel): Promise<Error> {
 test(`a message nacked with requeue is delivered ${DELIVERY_LIMIT + 1} times, then lands in the dead-letter queue`, async () => {
   const guest = await open('guest', 'guest');
   const channel = await guest.createConfirmChannel();
-  channel.publish(topology.producerExchange, topology.producerRoutingKey, Buffer.from('poison'), { persistent: true, messageId: 'p-1' });
+  channel.publish(topology.producerExchange, topology.producerRoutingKey, Buffer.from('poison'), {
+    persistent: true,
+    messageId: 'p-1',
+  });
   await channel.waitForConfirms();
 
   const consumer = await guest.createChannel();

@@ -37,13 +37,18 @@ describe('applyTopology', () => {
     expect(report.updated).toEqual([]);
     expect(report.unchanged).toEqual([]);
 
-    const source = await brokerGet<{ type: string; durable: boolean; arguments: object }>(`/api/queues/${v()}/events.to-sqs`);
+    const source = await brokerGet<{ type: string; durable: boolean; arguments: object }>(
+      `/api/queues/${v()}/events.to-sqs`,
+    );
     expect(source).toMatchObject({
       type: 'quorum',
       durable: true,
       arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': 5, 'x-dead-letter-exchange': 'events.dead-letter' },
     });
-    expect(await brokerGet(`/api/exchanges/${v()}/events.dead-letter`)).toMatchObject({ type: 'fanout', durable: true });
+    expect(await brokerGet(`/api/exchanges/${v()}/events.dead-letter`)).toMatchObject({
+      type: 'fanout',
+      durable: true,
+    });
     const bindings = await brokerGet<{ routing_key: string }[]>(`/api/bindings/${v()}/e/events/q/events.to-sqs`);
     expect(bindings?.map((b) => b.routing_key)).toEqual(['event']);
     expect(await brokerGet(`/api/permissions/${v()}/${producer}`)).toMatchObject({
@@ -70,7 +75,9 @@ describe('applyTopology', () => {
     };
     expect((await apply(withExtra)).created).toEqual(['binding events -> events.to-sqs [other]']);
     const keys = async () =>
-      (await brokerGet<{ routing_key: string }[]>(`/api/bindings/${v()}/e/events/q/events.to-sqs`))?.map((b) => b.routing_key).sort();
+      (await brokerGet<{ routing_key: string }[]>(`/api/bindings/${v()}/e/events/q/events.to-sqs`))
+        ?.map((b) => b.routing_key)
+        .sort();
     expect(await keys()).toEqual(['event', 'other']);
 
     expect((await apply()).deleted).toEqual(['binding events -> events.to-sqs [other]']);
@@ -105,15 +112,22 @@ describe('applyTopology', () => {
       queues: topology.queues.map((q) => (q.name === 'events.dead-letter' ? { ...q, type: 'classic' } : q)),
     };
     const attempt = apply(changed);
-    await expect(attempt).rejects.toThrow(/exchange "events" in vhost "[^"]+": type is direct on the broker but topic in the definition\. RabbitMQ cannot change an exchange's type/);
-    await expect(attempt).rejects.toThrow(/queue "events.dead-letter" in vhost "[^"]+": type is quorum on the broker but classic in the definition/);
+    await expect(attempt).rejects.toThrow(
+      /exchange "events" in vhost "[^"]+": type is direct on the broker but topic in the definition\. RabbitMQ cannot change an exchange's type/,
+    );
+    await expect(attempt).rejects.toThrow(
+      /queue "events.dead-letter" in vhost "[^"]+": type is quorum on the broker but classic in the definition/,
+    );
   });
 
   test("a user's new password and tags are updated in place", async () => {
     await apply();
     const producer = topology.producerUser;
     passwords = { ...passwords, [producer]: newPassword() };
-    const tagged = { ...topology, users: topology.users.map((u) => (u.name === producer ? u : { ...u, tags: ['monitoring'] })) };
+    const tagged = {
+      ...topology,
+      users: topology.users.map((u) => (u.name === producer ? u : { ...u, tags: ['monitoring'] })),
+    };
     const report = await apply(tagged);
     expect(report.updated.sort()).toEqual([`user ${producer}`, `user ${topology.eventSourceUser}`].sort());
     expect(await brokerGet(`/api/users/${topology.eventSourceUser}`)).toMatchObject({ tags: ['monitoring'] });
@@ -123,7 +137,9 @@ describe('applyTopology', () => {
     await apply();
     const widened = {
       ...topology,
-      users: topology.users.map((u) => (u.name === topology.producerUser ? { ...u, permissions: { ...u.permissions, write: '^events.*$' } } : u)),
+      users: topology.users.map((u) =>
+        u.name === topology.producerUser ? { ...u, permissions: { ...u.permissions, write: '^events.*$' } } : u,
+      ),
     };
     expect((await apply(widened)).updated).toEqual([`permissions ${topology.producerUser}@${topology.vhost}`]);
   });
@@ -134,7 +150,10 @@ describe('applyTopology', () => {
       exchanges: [...topology.exchanges, { name: 'audit', type: 'fanout' }],
       queues: [...topology.queues, { name: 'audit' }],
       bindings: [...topology.bindings, { exchange: 'audit', queue: 'audit' }],
-      users: [...topology.users, { name: `${topology.producerUser}-old`, permissions: { configure: '^$', write: '^$', read: '^$' } }],
+      users: [
+        ...topology.users,
+        { name: `${topology.producerUser}-old`, permissions: { configure: '^$', write: '^$', read: '^$' } },
+      ],
     };
     passwords[`${topology.producerUser}-old`] = newPassword();
     await apply(extended);
@@ -170,7 +189,14 @@ describe('deleteTopology', () => {
   test('removes the queues, exchanges, users and the vhost, and a second run finds everything absent', async () => {
     await apply();
     const report = await deleteTopology(topology, LOCAL_BROKER);
-    expect(report.deleted).toEqual(expect.arrayContaining(['queue events.to-sqs', 'exchange events', `user ${topology.producerUser}`, `vhost ${topology.vhost}`]));
+    expect(report.deleted).toEqual(
+      expect.arrayContaining([
+        'queue events.to-sqs',
+        'exchange events',
+        `user ${topology.producerUser}`,
+        `vhost ${topology.vhost}`,
+      ]),
+    );
     expect(await brokerGet(`/api/vhosts/${v()}`)).toBeUndefined();
     for (const user of topology.users) expect(await brokerGet(`/api/users/${user.name}`)).toBeUndefined();
 
@@ -185,12 +211,22 @@ describe('deleteTopology', () => {
     const sharedUser = topology.producerUser;
     await fetch(`${LOCAL_BROKER.managementUrl}/api/queues/${v()}/foreign`, {
       method: 'PUT',
-      headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ durable: true, arguments: {} }),
     });
-    await apply({ ...other, users: other.users.map((u, i) => (i === 0 ? { ...u, name: sharedUser } : u)), producerUser: sharedUser }, {
-      userPasswords: { [sharedUser]: passwords[sharedUser], [other.eventSourceUser]: newPassword() },
-    });
+    await apply(
+      {
+        ...other,
+        users: other.users.map((u, i) => (i === 0 ? { ...u, name: sharedUser } : u)),
+        producerUser: sharedUser,
+      },
+      {
+        userPasswords: { [sharedUser]: passwords[sharedUser], [other.eventSourceUser]: newPassword() },
+      },
+    );
     try {
       const report = await deleteTopology(topology, LOCAL_BROKER);
       expect(report.retained).toEqual([

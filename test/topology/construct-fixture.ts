@@ -20,7 +20,11 @@ export function topologyStack(overrides: Partial<RabbitMqTopologyProps> = {}): {
     natGateways: 0,
     subnetConfiguration: [{ name: 'Private', subnetType: SubnetType.PRIVATE_ISOLATED }],
   });
-  const brokerSecurityGroup = new SecurityGroup(stack, 'BrokerSecurityGroup', { vpc, description: 'broker', allowAllOutbound: false });
+  const brokerSecurityGroup = new SecurityGroup(stack, 'BrokerSecurityGroup', {
+    vpc,
+    description: 'broker',
+    allowAllOutbound: false,
+  });
   const adminSecret = new Secret(stack, 'AdminSecret');
   const definition = defaultTopology();
   const topology = new RabbitMqTopology(stack, 'Topology', {

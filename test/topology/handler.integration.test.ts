@@ -33,7 +33,11 @@ function properties(definition: TopologyDefinition, extra: Record<string, unknow
   };
 }
 
-function event(type: 'Create' | 'Update' | 'Delete', props: Record<string, unknown>, old?: Record<string, unknown>): CloudFormationCustomResourceEvent {
+function event(
+  type: 'Create' | 'Update' | 'Delete',
+  props: Record<string, unknown>,
+  old?: Record<string, unknown>,
+): CloudFormationCustomResourceEvent {
   const common = {
     ServiceToken: String(props.ServiceToken),
     ResponseURL: 'https://example.invalid/response',
@@ -44,7 +48,13 @@ function event(type: 'Create' | 'Update' | 'Delete', props: Record<string, unkno
     ResourceProperties: props as never,
   };
   if (type === 'Create') return { ...common, RequestType: 'Create' };
-  if (type === 'Update') return { ...common, RequestType: 'Update', PhysicalResourceId: `rabbitmq-topology:${topology.vhost}`, OldResourceProperties: (old ?? props) as never };
+  if (type === 'Update')
+    return {
+      ...common,
+      RequestType: 'Update',
+      PhysicalResourceId: `rabbitmq-topology:${topology.vhost}`,
+      OldResourceProperties: (old ?? props) as never,
+    };
   return { ...common, RequestType: 'Delete', PhysicalResourceId: `rabbitmq-topology:${topology.vhost}` };
 }
 
@@ -52,15 +62,21 @@ beforeEach(() => {
   topology = uniqueTopology();
   const passwords = passwordsFor(topology);
   secrets = { [ADMIN_ARN]: { username: LOCAL_BROKER.username, password: LOCAL_BROKER.password } };
-  for (const user of topology.users) secrets[arnOf(user.name)] = { username: user.name, password: passwords[user.name] };
+  for (const user of topology.users)
+    secrets[arnOf(user.name)] = { username: user.name, password: passwords[user.name] };
   logged.length = 0;
 });
 afterEach(async () => forceCleanup(topology));
 
 test('Create applies the topology and answers with the vhost as physical id', async () => {
   const response = await handler(event('Create', properties(topology)));
-  expect(response).toEqual({ PhysicalResourceId: `rabbitmq-topology:${topology.vhost}`, Data: { Vhost: topology.vhost } });
-  expect(await brokerGet(`/api/queues/${encodeURIComponent(topology.vhost)}/events.to-sqs`)).toMatchObject({ type: 'quorum' });
+  expect(response).toEqual({
+    PhysicalResourceId: `rabbitmq-topology:${topology.vhost}`,
+    Data: { Vhost: topology.vhost },
+  });
+  expect(await brokerGet(`/api/queues/${encodeURIComponent(topology.vhost)}/events.to-sqs`)).toMatchObject({
+    type: 'quorum',
+  });
   expect(logged[0].message).toBe('topology applied');
   expect(JSON.stringify(logged)).not.toContain(secrets[arnOf(topology.producerUser)].password);
 });
@@ -68,12 +84,19 @@ test('Create applies the topology and answers with the vhost as physical id', as
 test('Update with the same properties changes nothing; a Revision alone re-applies as a no-op', async () => {
   await handler(event('Create', properties(topology)));
   await handler(event('Update', properties(topology, { Revision: '2' }), properties(topology)));
-  expect((logged[1].extra as { report: { created: string[]; updated: string[] } }).report).toMatchObject({ created: [], updated: [] });
+  expect((logged[1].extra as { report: { created: string[]; updated: string[] } }).report).toMatchObject({
+    created: [],
+    updated: [],
+  });
 });
 
 test('Update removes a user dropped from the definition', async () => {
   await handler(event('Create', properties(topology)));
-  const fewer = { ...topology, users: topology.users.filter((u) => u.name === topology.producerUser), eventSourceUser: topology.producerUser };
+  const fewer = {
+    ...topology,
+    users: topology.users.filter((u) => u.name === topology.producerUser),
+    eventSourceUser: topology.producerUser,
+  };
   await handler(event('Update', properties(fewer), properties(topology)));
   expect(await brokerGet(`/api/users/${topology.eventSourceUser}`)).toBeUndefined();
 });
@@ -92,7 +115,9 @@ test('Delete removes the topology; with RetainOnDelete it keeps it', async () =>
 test('a user secret whose username does not match the user is refused', async () => {
   secrets[arnOf(topology.producerUser)] = { username: 'someone-else', password: 'x'.repeat(20) };
   await expect(handler(event('Create', properties(topology)))).rejects.toThrow(
-    new RegExp(`secret ${arnOf(topology.producerUser)}: username is "someone-else", expected "${topology.producerUser}"`),
+    new RegExp(
+      `secret ${arnOf(topology.producerUser)}: username is "someone-else", expected "${topology.producerUser}"`,
+    ),
   );
 });
 
@@ -116,7 +141,9 @@ describe('readBrokerSecret', () => {
   afterEach(() => sm.reset());
 
   test('parses { username, password }', async () => {
-    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: 'admin', password: 'p'.repeat(16) }) });
+    sm.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ username: 'admin', password: 'p'.repeat(16) }),
+    });
     await expect(readBrokerSecret('arn:s')).resolves.toEqual({ username: 'admin', password: 'p'.repeat(16) });
   });
 

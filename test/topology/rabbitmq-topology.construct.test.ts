@@ -14,8 +14,12 @@ beforeAll(() => {
   template = Template.fromStack(fixture.stack);
 });
 
-const handlerId = (): string => fixture.stack.getLogicalId(fixture.topology.onEventFunction.node.defaultChild as CfnElement);
-const resourceOf = (type: string, match: object): [string, { Properties: Record<string, unknown>; DependsOn?: string[] }] => {
+const handlerId = (): string =>
+  fixture.stack.getLogicalId(fixture.topology.onEventFunction.node.defaultChild as CfnElement);
+const resourceOf = (
+  type: string,
+  match: object,
+): [string, { Properties: Record<string, unknown>; DependsOn?: string[] }] => {
   const found = Object.entries(template.findResources(type, match));
   expect(found).toHaveLength(1);
   return found[0] as [string, { Properties: Record<string, unknown>; DependsOn?: string[] }];
@@ -50,7 +54,9 @@ describe('the Custom::RabbitMqTopology resource', () => {
   test('is created after, and deleted before, the broker ingress rule and the handler security group', () => {
     const [, resource] = resourceOf('Custom::RabbitMqTopology', {});
     const [ingressId] = resourceOf('AWS::EC2::SecurityGroupIngress', {});
-    expect(resource.DependsOn).toEqual(expect.arrayContaining([ingressId, expect.stringMatching(/^TopologyHandlerSecurityGroup/)]));
+    expect(resource.DependsOn).toEqual(
+      expect.arrayContaining([ingressId, expect.stringMatching(/^TopologyHandlerSecurityGroup/)]),
+    );
   });
 
   test('a revision is passed through so that changing it re-applies the topology', () => {
@@ -74,7 +80,10 @@ describe('the handler function', () => {
   test('runs in the VPC subnets with its own security group', () => {
     const [, fn] = resourceOf('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
     expect(fn.Properties.VpcConfig).toEqual({
-      SubnetIds: [{ Ref: expect.stringMatching(/^VpcPrivateSubnet1/) }, { Ref: expect.stringMatching(/^VpcPrivateSubnet2/) }],
+      SubnetIds: [
+        { Ref: expect.stringMatching(/^VpcPrivateSubnet1/) },
+        { Ref: expect.stringMatching(/^VpcPrivateSubnet2/) },
+      ],
       SecurityGroupIds: [{ 'Fn::GetAtt': [expect.stringMatching(/^TopologyHandlerSecurityGroup/), 'GroupId'] }],
     });
   });
@@ -86,13 +95,20 @@ describe('the handler function', () => {
   });
 
   test('may read the admin secret and the user secrets, and nothing else in Secrets Manager', () => {
-    const [, policy] = resourceOf('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^TopologyHandlerRole') }] } });
-    const statements = (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement;
+    const [, policy] = resourceOf('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^TopologyHandlerRole') }] },
+    });
+    const statements = (
+      policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
+    ).Statement;
     const secretStatements = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:')));
     for (const statement of secretStatements) {
       expect(statement.Action).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
     }
-    const refs = secretStatements.flatMap((s) => [s.Resource].flat() as { Ref: string }[]).map((r) => r.Ref).sort();
+    const refs = secretStatements
+      .flatMap((s) => [s.Resource].flat() as { Ref: string }[])
+      .map((r) => r.Ref)
+      .sort();
     expect(refs).toHaveLength(3);
     expect(refs.join(' ')).toMatch(/^AdminSecret\S+ TopologyUsereventsource\S+ TopologyUserproducer\S+$/);
   });
@@ -129,7 +145,9 @@ describe('network', () => {
   });
 
   test('lets nothing in to the handler and lets it out on HTTPS only', () => {
-    const [, sg] = resourceOf('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('^RabbitMQ topology handler') } });
+    const [, sg] = resourceOf('AWS::EC2::SecurityGroup', {
+      Properties: { GroupDescription: Match.stringLikeRegexp('^RabbitMQ topology handler') },
+    });
     expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
     const egress = sg.Properties.SecurityGroupEgress as { FromPort: number; ToPort: number; IpProtocol: string }[];
     expect(egress.length).toBeGreaterThan(0);
@@ -138,23 +156,26 @@ describe('network', () => {
 });
 
 describe('per-user secrets', () => {
-  test.each(['producer', 'event-source'])('%s gets a generated { username, password } secret Amazon MQ accepts', (name) => {
-    template.hasResource('AWS::SecretsManager::Secret', {
-      DeletionPolicy: 'Delete',
-      Properties: {
-        Description: Match.stringLikeRegexp(`^RabbitMQ user "${name}"`),
-        GenerateSecretString: {
-          SecretStringTemplate: JSON.stringify({ username: name }),
-          GenerateStringKey: 'password',
-          PasswordLength: 32,
-          ExcludePunctuation: true,
-          ExcludeCharacters: ',:=',
-          IncludeSpace: false,
-          RequireEachIncludedType: true,
+  test.each(['producer', 'event-source'])(
+    '%s gets a generated { username, password } secret Amazon MQ accepts',
+    (name) => {
+      template.hasResource('AWS::SecretsManager::Secret', {
+        DeletionPolicy: 'Delete',
+        Properties: {
+          Description: Match.stringLikeRegexp(`^RabbitMQ user "${name}"`),
+          GenerateSecretString: {
+            SecretStringTemplate: JSON.stringify({ username: name }),
+            GenerateStringKey: 'password',
+            PasswordLength: 32,
+            ExcludePunctuation: true,
+            ExcludeCharacters: ',:=',
+            IncludeSpace: false,
+            RequireEachIncludedType: true,
+          },
         },
-      },
-    });
-  });
+      });
+    },
+  );
 
   test('userSecret returns the secret the resource hands to the handler', () => {
     const topology: RabbitMqTopology = fixture.topology;
@@ -173,7 +194,9 @@ describe('retainOnDelete', () => {
   test('is passed to the handler and keeps the secrets and log groups', () => {
     const retained = Template.fromStack(topologyStack({ retainOnDelete: true }).stack);
     retained.hasResourceProperties('Custom::RabbitMqTopology', { RetainOnDelete: true });
-    expect(Object.values(retained.findResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' }))).toHaveLength(2);
+    expect(
+      Object.values(retained.findResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' })),
+    ).toHaveLength(2);
     expect(Object.values(retained.findResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' }))).toHaveLength(2);
   });
 });
@@ -181,7 +204,9 @@ describe('retainOnDelete', () => {
 describe('synth-time validation', () => {
   test('an invalid topology is refused with the validation message', () => {
     const bad = { ...defaultTopology(), producerUser: 'guest' };
-    expect(() => topologyStack({ topology: bad })).toThrow(/topology.producerUser: got "guest"; must name a declared user/);
+    expect(() => topologyStack({ topology: bad })).toThrow(
+      /topology.producerUser: got "guest"; must name a declared user/,
+    );
   });
 
   test('a management endpoint that is not https://HOST is refused', () => {

@@ -9,7 +9,9 @@ let template: Template;
 let topologyId: string;
 beforeAll(() => {
   const app = new App();
-  template = Template.fromStack(new IntegrationStack(app, 'MqCloudIntegration-dev', { config: loadStageConfig('dev') }));
+  template = Template.fromStack(
+    new IntegrationStack(app, 'MqCloudIntegration-dev', { config: loadStageConfig('dev') }),
+  );
   topologyId = Object.keys(template.findResources('Custom::RabbitMqTopology'))[0];
 });
 
@@ -20,7 +22,10 @@ const rabbitMqMapping = () => {
     }),
   );
   expect(found).toHaveLength(1);
-  return found[0] as { DependsOn?: string[]; Properties: { SourceAccessConfigurations: { Type: string; URI: unknown }[] } };
+  return found[0] as {
+    DependsOn?: string[];
+    Properties: { SourceAccessConfigurations: { Type: string; URI: unknown }[] };
+  };
 };
 
 test('the stack has exactly one topology resource', () => {
@@ -38,6 +43,8 @@ test("the event source authenticates with the event-source user's generated secr
 
 test("the producer reads the producer user's generated secret", () => {
   template.hasResourceProperties('AWS::Lambda::Function', {
-    Environment: { Variables: Match.objectLike({ BROKER_SECRET_ARN: { Ref: Match.stringLikeRegexp('^TopologyUserproducer') } }) },
+    Environment: {
+      Variables: Match.objectLike({ BROKER_SECRET_ARN: { Ref: Match.stringLikeRegexp('^TopologyUserproducer') } }),
+    },
   });
 });

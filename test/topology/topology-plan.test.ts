@@ -20,7 +20,12 @@ const empty: ObservedState = {
 const passwords = { producer: 'producer-password-1', 'event-source': 'event-source-password-1' };
 
 function sha256Hash(password: string, salt = Buffer.from([1, 2, 3, 4])): string {
-  return Buffer.concat([salt, createHash('sha256').update(Buffer.concat([salt, Buffer.from(password)])).digest()]).toString('base64');
+  return Buffer.concat([
+    salt,
+    createHash('sha256')
+      .update(Buffer.concat([salt, Buffer.from(password)]))
+      .digest(),
+  ]).toString('base64');
 }
 
 describe('queueArguments', () => {
@@ -30,7 +35,16 @@ describe('queueArguments', () => {
       'x-delivery-limit': 5,
       'x-dead-letter-exchange': 'events.dead-letter',
     });
-    expect(queueArguments({ name: 'q', type: 'classic', maxLength: 10, messageTtlMs: 60_000, deadLetterExchange: 'd', deadLetterRoutingKey: 'k' })).toEqual({
+    expect(
+      queueArguments({
+        name: 'q',
+        type: 'classic',
+        maxLength: 10,
+        messageTtlMs: 60_000,
+        deadLetterExchange: 'd',
+        deadLetterRoutingKey: 'k',
+      }),
+    ).toEqual({
       'x-queue-type': 'classic',
       'x-max-length': 10,
       'x-message-ttl': 60_000,
@@ -42,15 +56,26 @@ describe('queueArguments', () => {
 
 describe('passwordMatches', () => {
   test('recognises a hash the local RabbitMQ 3.10 broker produced', () => {
-    const user = { password_hash: 'pREedJZgnzd09tsbBs/EhLLdUsILXRjzAmhIJBA/W2LrOH8A', hashing_algorithm: 'rabbit_password_hashing_sha256', tags: [] };
+    const user = {
+      password_hash: 'pREedJZgnzd09tsbBs/EhLLdUsILXRjzAmhIJBA/W2LrOH8A',
+      hashing_algorithm: 'rabbit_password_hashing_sha256',
+      tags: [],
+    };
     expect(passwordMatches(user, 'secretpassword1')).toBe(true);
     expect(passwordMatches(user, 'secretpassword2')).toBe(false);
   });
 
   test('is false for a missing password or an unknown hashing algorithm (the password is then set again)', () => {
     const hash = sha256Hash('pw-123456789012');
-    expect(passwordMatches({ password_hash: hash, hashing_algorithm: 'rabbit_password_hashing_sha256', tags: [] }, undefined)).toBe(false);
-    expect(passwordMatches({ password_hash: hash, hashing_algorithm: 'custom', tags: [] }, 'pw-123456789012')).toBe(false);
+    expect(
+      passwordMatches(
+        { password_hash: hash, hashing_algorithm: 'rabbit_password_hashing_sha256', tags: [] },
+        undefined,
+      ),
+    ).toBe(false);
+    expect(passwordMatches({ password_hash: hash, hashing_algorithm: 'custom', tags: [] }, 'pw-123456789012')).toBe(
+      false,
+    );
   });
 });
 
@@ -65,7 +90,10 @@ describe('queueConflicts', () => {
   });
 
   test('an argument only the broker has is a conflict that names it and says what to do', () => {
-    const conflicts = queueConflicts('v', source, { ...observed, arguments: { ...observed.arguments, 'x-max-length': 100 } });
+    const conflicts = queueConflicts('v', source, {
+      ...observed,
+      arguments: { ...observed.arguments, 'x-max-length': 100 },
+    });
     expect(conflicts).toEqual([
       expect.stringMatching(
         /^queue "events.to-sqs" in vhost "v": x-max-length is 100 on the broker but absent in the definition\. RabbitMQ cannot change a queue's type or arguments in place: declare a queue with a new name .* or delete the queue first \(its messages are lost\) and apply again\./,
@@ -82,12 +110,18 @@ describe('queueConflicts', () => {
 
 describe('exchangeConflicts', () => {
   test('type, durability, auto-delete and internal differences are reported with advice', () => {
-    const conflicts = exchangeConflicts('v', { name: 'e', type: 'direct' }, { type: 'fanout', durable: false, auto_delete: true, internal: true });
+    const conflicts = exchangeConflicts(
+      'v',
+      { name: 'e', type: 'direct' },
+      { type: 'fanout', durable: false, auto_delete: true, internal: true },
+    );
     expect(conflicts).toHaveLength(4);
     expect(conflicts[0]).toMatch(
       /^exchange "e" in vhost "v": type is fanout on the broker but direct in the definition\. RabbitMQ cannot change an exchange's type or durability in place: declare an exchange with a new name/,
     );
-    expect(conflicts.slice(1).join('\n')).toMatch(/durable is false on the broker but true[\s\S]*auto_delete is true[\s\S]*internal is true/);
+    expect(conflicts.slice(1).join('\n')).toMatch(
+      /durable is false on the broker but true[\s\S]*auto_delete is true[\s\S]*internal is true/,
+    );
   });
 });
 
@@ -112,8 +146,18 @@ describe('planTopology', () => {
 
   test('users with the same password and tags (old comma-string form) are unchanged; a new password updates', () => {
     const users = new Map([
-      ['producer', { password_hash: sha256Hash(passwords.producer), hashing_algorithm: 'rabbit_password_hashing_sha256', tags: '' }],
-      ['event-source', { password_hash: sha256Hash('old-password-1'), hashing_algorithm: 'rabbit_password_hashing_sha256', tags: [] }],
+      [
+        'producer',
+        {
+          password_hash: sha256Hash(passwords.producer),
+          hashing_algorithm: 'rabbit_password_hashing_sha256',
+          tags: '',
+        },
+      ],
+      [
+        'event-source',
+        { password_hash: sha256Hash('old-password-1'), hashing_algorithm: 'rabbit_password_hashing_sha256', tags: [] },
+      ],
     ]);
     const plan = planTopology(topology, { ...empty, vhostExists: true, users }, passwords);
     expect(plan.unchanged).toContain('user producer');
@@ -121,8 +165,17 @@ describe('planTopology', () => {
   });
 
   test('a binding with arguments from a declared exchange is not ours and is removed', () => {
-    const stray = { source: 'events', destination: 'events.to-sqs', destination_type: 'queue' as const, routing_key: 'event', properties_key: 'event~x', arguments: { x: 1 } };
+    const stray = {
+      source: 'events',
+      destination: 'events.to-sqs',
+      destination_type: 'queue' as const,
+      routing_key: 'event',
+      properties_key: 'event~x',
+      arguments: { x: 1 },
+    };
     const plan = planTopology(topology, { ...empty, vhostExists: true, bindings: [stray] }, passwords);
-    expect(plan.actions.filter((a) => a.change === 'deleted').map((a) => a.label)).toEqual(['binding events -> events.to-sqs [event]']);
+    expect(plan.actions.filter((a) => a.change === 'deleted').map((a) => a.label)).toEqual([
+      'binding events -> events.to-sqs [event]',
+    ]);
   });
 });

@@ -39,13 +39,21 @@ test('every problem is listed in one error, with a count', () => {
 
 test.each<[string, TopologyDefinition, RegExp]>([
   ['empty vhost', { ...base, vhost: '' }, /topology.vhost: got ""; must be a non-empty string/],
-  ['vhost over 255 bytes', { ...base, vhost: 'é'.repeat(128) }, /topology.vhost: got "é+"; at most 255 bytes of UTF-8 \(this one is 256\)/],
+  [
+    'vhost over 255 bytes',
+    { ...base, vhost: 'é'.repeat(128) },
+    /topology.vhost: got "é+"; at most 255 bytes of UTF-8 \(this one is 256\)/,
+  ],
   [
     'reserved exchange name',
     { ...base, exchanges: [...base.exchanges, { name: 'amq.mine' }] },
     /topology.exchanges\[2\].name: got "amq.mine"; names starting with "amq." are reserved by RabbitMQ/,
   ],
-  ['empty exchange name', { ...base, exchanges: [...base.exchanges, { name: '' }] }, /topology.exchanges\[2\].name: got ""; must be a non-empty string/],
+  [
+    'empty exchange name',
+    { ...base, exchanges: [...base.exchanges, { name: '' }] },
+    /topology.exchanges\[2\].name: got ""; must be a non-empty string/,
+  ],
   [
     'unknown exchange type',
     { ...base, exchanges: [{ ...base.exchanges[0], type: 'x-delayed' as never }, base.exchanges[1]] },
@@ -61,10 +69,26 @@ test.each<[string, TopologyDefinition, RegExp]>([
     { ...base, exchanges: [...base.exchanges, { name: 'events' }] },
     /topology.exchanges\[2\].name: got "events"; must be unique among exchanges/,
   ],
-  ['reserved queue name', withQueue({ name: 'amq.q' }), /topology.queues\[0\].name: got "amq.q"; names starting with "amq." are reserved/],
-  ['unknown queue type', withQueue({ type: 'stream' }), /topology.queues\[0\].type: got "stream"; allowed: quorum, classic/],
-  ['zero delivery limit', withQueue({ deliveryLimit: 0 }), /topology.queues\[0\].deliveryLimit: got 0; allowed: a positive integer/],
-  ['fractional delivery limit', withQueue({ deliveryLimit: 1.5 }), /topology.queues\[0\].deliveryLimit: got 1.5; allowed: a positive integer/],
+  [
+    'reserved queue name',
+    withQueue({ name: 'amq.q' }),
+    /topology.queues\[0\].name: got "amq.q"; names starting with "amq." are reserved/,
+  ],
+  [
+    'unknown queue type',
+    withQueue({ type: 'stream' }),
+    /topology.queues\[0\].type: got "stream"; allowed: quorum, classic/,
+  ],
+  [
+    'zero delivery limit',
+    withQueue({ deliveryLimit: 0 }),
+    /topology.queues\[0\].deliveryLimit: got 0; allowed: a positive integer/,
+  ],
+  [
+    'fractional delivery limit',
+    withQueue({ deliveryLimit: 1.5 }),
+    /topology.queues\[0\].deliveryLimit: got 1.5; allowed: a positive integer/,
+  ],
   [
     'delivery limit on a classic queue',
     withQueue({ type: 'classic' }),
@@ -80,8 +104,16 @@ test.each<[string, TopologyDefinition, RegExp]>([
     { ...base, queues: [base.queues[0], { ...base.queues[1], deadLetterRoutingKey: 'k' }] },
     /topology.queues\[1\].deadLetterRoutingKey: got "k"; only allowed together with deadLetterExchange/,
   ],
-  ['zero max length', withQueue({ maxLength: 0 }), /topology.queues\[0\].maxLength: got 0; allowed: a positive integer/],
-  ['negative TTL', withQueue({ messageTtlMs: -1 }), /topology.queues\[0\].messageTtlMs: got -1; allowed: an integer from 0 to 4294967295 \(milliseconds\)/],
+  [
+    'zero max length',
+    withQueue({ maxLength: 0 }),
+    /topology.queues\[0\].maxLength: got 0; allowed: a positive integer/,
+  ],
+  [
+    'negative TTL',
+    withQueue({ messageTtlMs: -1 }),
+    /topology.queues\[0\].messageTtlMs: got -1; allowed: an integer from 0 to 4294967295 \(milliseconds\)/,
+  ],
   [
     'duplicate queue',
     { ...base, queues: [...base.queues, { name: 'events.to-sqs' }] },
@@ -102,8 +134,16 @@ test.each<[string, TopologyDefinition, RegExp]>([
     { ...base, bindings: [{ exchange: 'events', queue: 'events.to-sqs', routingKey: 'k'.repeat(256) }] },
     /topology.bindings\[0\].routingKey: got "k+"; at most 255 bytes of UTF-8 \(this one is 256\)/,
   ],
-  ['user named guest', withUser({ name: 'guest' }), /topology.users\[0\].name: got "guest"; the name "guest" is refused by Amazon MQ/],
-  ['user named GUEST', withUser({ name: 'GUEST' }), /topology.users\[0\].name: got "GUEST"; the name "guest" is refused/],
+  [
+    'user named guest',
+    withUser({ name: 'guest' }),
+    /topology.users\[0\].name: got "guest"; the name "guest" is refused by Amazon MQ/,
+  ],
+  [
+    'user named GUEST',
+    withUser({ name: 'GUEST' }),
+    /topology.users\[0\].name: got "GUEST"; the name "guest" is refused/,
+  ],
   [
     'username with a colon',
     withUser({ name: 'pro:ducer' }),
@@ -124,21 +164,47 @@ test.each<[string, TopologyDefinition, RegExp]>([
     withUser({ permissions: { configure: '^$', write: '^$' } }),
     /topology.users\[0\].permissions.read: got undefined; must be a regular expression string \(use "\^\$" for none\)/,
   ],
-  ['tag with a comma', withUser({ tags: ['a,b'] }), /topology.users\[0\].tags\[0\]: got "a,b"; allowed: a non-empty word of A-Z a-z 0-9 _ -/],
+  [
+    'tag with a comma',
+    withUser({ tags: ['a,b'] }),
+    /topology.users\[0\].tags\[0\]: got "a,b"; allowed: a non-empty word of A-Z a-z 0-9 _ -/,
+  ],
   [
     'undeclared producer exchange',
     { ...base, producerExchange: 'nope' },
     /topology.producerExchange: got "nope"; must name a declared exchange \("events", "events.dead-letter"\)/,
   ],
-  ['undeclared source queue', { ...base, sourceQueue: 'nope' }, /topology.sourceQueue: got "nope"; must name a declared queue/],
-  ['undeclared dead-letter queue', { ...base, deadLetterQueue: 'nope' }, /topology.deadLetterQueue: got "nope"; must name a declared queue/],
-  ['undeclared producer user', { ...base, producerUser: 'nope' }, /topology.producerUser: got "nope"; must name a declared user \("producer", "event-source"\)/],
-  ['undeclared event-source user', { ...base, eventSourceUser: 'nope' }, /topology.eventSourceUser: got "nope"; must name a declared user/],
-  ['non-string routing key', { ...base, producerRoutingKey: 5 as never }, /topology.producerRoutingKey: got 5; must be a string \(may be empty\)/],
+  [
+    'undeclared source queue',
+    { ...base, sourceQueue: 'nope' },
+    /topology.sourceQueue: got "nope"; must name a declared queue/,
+  ],
+  [
+    'undeclared dead-letter queue',
+    { ...base, deadLetterQueue: 'nope' },
+    /topology.deadLetterQueue: got "nope"; must name a declared queue/,
+  ],
+  [
+    'undeclared producer user',
+    { ...base, producerUser: 'nope' },
+    /topology.producerUser: got "nope"; must name a declared user \("producer", "event-source"\)/,
+  ],
+  [
+    'undeclared event-source user',
+    { ...base, eventSourceUser: 'nope' },
+    /topology.eventSourceUser: got "nope"; must name a declared user/,
+  ],
+  [
+    'non-string routing key',
+    { ...base, producerRoutingKey: 5 as never },
+    /topology.producerRoutingKey: got 5; must be a string \(may be empty\)/,
+  ],
 ])('%s is refused', (_name, topology, message) => {
   expect(messageOf(topology)).toMatch(message);
 });
 
 test('optional queue settings within range are accepted', () => {
-  expect(() => validateTopology(withQueue({ maxLength: 10_000, messageTtlMs: 0, deadLetterRoutingKey: 'dead' }))).not.toThrow();
+  expect(() =>
+    validateTopology(withQueue({ maxLength: 10_000, messageTtlMs: 0, deadLetterRoutingKey: 'dead' })),
+  ).not.toThrow();
 });
