@@ -1,13 +1,14 @@
 /**
  * Monitoring settings per stage: where alarms go and when they fire.
  * Every threshold is documented in docs/operations.md next to what to do when its alarm fires.
+ * Plain data (units in the names) like the rest of the stage config, so a stage can override it from JSON context.
  */
-import { Duration, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 
 /** When the alarms fire. Each field maps to one alarm (or one alarm per function). */
 export interface MonitoringThresholds {
-  /** Age of the oldest message on the SQS source queue above which the consumer is considered stuck. */
-  readonly sourceQueueMaxMessageAge: Duration;
+  /** Age in seconds of the oldest message on the SQS source queue above which the consumer is considered stuck. */
+  readonly sourceQueueMaxMessageAgeSeconds: number;
   /** Errors per function in 5 minutes above which its alarm fires (0 = any error). */
   readonly functionErrors: number;
   /** Fraction of a function's timeout its p99 duration may reach before its alarm fires (0 < ratio < 1). */
@@ -43,7 +44,7 @@ export interface MonitoringConfig {
 /** dev: loud enough to notice a broken flow, quiet enough that experiments do not page anyone. */
 export const devMonitoringDefaults: MonitoringConfig = {
   thresholds: {
-    sourceQueueMaxMessageAge: Duration.minutes(15),
+    sourceQueueMaxMessageAgeSeconds: 900,
     functionErrors: 5,
     functionDurationTimeoutRatio: 0.9,
     brokerMemoryUsedPercent: 80,
@@ -57,7 +58,7 @@ export const devMonitoringDefaults: MonitoringConfig = {
 /** prod: fire early enough to act before RabbitMQ blocks publishers or a function times out. */
 export const prodMonitoringDefaults: MonitoringConfig = {
   thresholds: {
-    sourceQueueMaxMessageAge: Duration.minutes(5),
+    sourceQueueMaxMessageAgeSeconds: 300,
     functionErrors: 0,
     functionDurationTimeoutRatio: 0.8,
     brokerMemoryUsedPercent: 70,
@@ -75,54 +76,83 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MIN_AGE_SECONDS = 60;
 const MAX_AGE_SECONDS = 14 * 24 * 3600;
 
+/** One refused value (the same shape as the stage config's `ConfigIssue`, so its validation can merge these). */
+export interface MonitoringConfigIssue {
+  /** Dotted path of the field, e.g. `monitoring.thresholds.brokerCpuPercent`. */
+  readonly field: string;
+  /** The value received. */
+  readonly value: unknown;
+  /** What is allowed. */
+  readonly problem: string;
+}
+
 /**
- * Throws one error listing every invalid field of `cfg`, each with the value received and what is allowed.
- * @param path how the config is addressed in messages, e.g. `stages.prod.monitoring`
+ * Every invalid field of `cfg`, each with the value received and what is allowed.
+ * @param path how the config is addressed in messages, e.g. `monitoring`
  */
-export function validateMonitoringConfig(cfg: MonitoringConfig, path = 'monitoring'): void {
-  const problems: string[] = [];
+export function monitoringConfigIssues(cfg: MonitoringConfig, path = 'monitoring'): MonitoringConfigIssue[] {
+  const issues: MonitoringConfigIssue[] = [];
   const t = cfg.thresholds;
   const field = (name: string) => `${path}.thresholds.${name}`;
 
-  if (cfg.alarmEmail !== undefined && !Token.isUnresolved(cfg.alarmEmail) && !EMAIL.test(cfg.alarmEmail)) {
-    problems.push(
-      `${path}.alarmEmail is ${JSON.stringify(cfg.alarmEmail)}; allowed: an email address like ops@example.com`,
-    );
+  const email = cfg.alarmEmail;
+  if (email !== undefined && !(typeof email === 'string' && (Token.isUnresolved(email) || EMAIL.test(email)))) {
+    issues.push({
+      field: `${path}.alarmEmail`,
+      value: email,
+      problem: 'allowed: an email address like ops@example.com',
+    });
   }
-
-  const ageSeconds = t.sourceQueueMaxMessageAge.toSeconds();
-  if (ageSeconds < MIN_AGE_SECONDS || ageSeconds > MAX_AGE_SECONDS) {
-    problems.push(
-      `${field('sourceQueueMaxMessageAge')} is ${ageSeconds} seconds; allowed: ${MIN_AGE_SECONDS} to ${MAX_AGE_SECONDS} seconds (1 minute to 14 days)`,
-    );
-  }
-  checkInteger(problems, field('functionErrors'), t.functionErrors, 0, Number.MAX_SAFE_INTEGER);
-  checkRange(problems, field('functionDurationTimeoutRatio'), t.functionDurationTimeoutRatio, 0, 1, false);
-  checkRange(problems, field('brokerMemoryUsedPercent'), t.brokerMemoryUsedPercent, 0, 100, false);
-  checkRange(problems, field('brokerDiskFreeToLimitRatio'), t.brokerDiskFreeToLimitRatio, 1, 100, true);
-  checkRange(problems, field('brokerCpuPercent'), t.brokerCpuPercent, 0, 100, false);
-  checkRange(problems, field('brokerConnectionsPercentOfLimit'), t.brokerConnectionsPercentOfLimit, 0, 100, false);
+  integer(
+    issues,
+    field('sourceQueueMaxMessageAgeSeconds'),
+    t.sourceQueueMaxMessageAgeSeconds,
+    MIN_AGE_SECONDS,
+    MAX_AGE_SECONDS,
+  );
+  integer(issues, field('functionErrors'), t.functionErrors, 0, Number.MAX_SAFE_INTEGER);
+  range(issues, field('functionDurationTimeoutRatio'), t.functionDurationTimeoutRatio, 0, 1, false);
+  range(issues, field('brokerMemoryUsedPercent'), t.brokerMemoryUsedPercent, 0, 100, false);
+  range(issues, field('brokerDiskFreeToLimitRatio'), t.brokerDiskFreeToLimitRatio, 1, 100, true);
+  range(issues, field('brokerCpuPercent'), t.brokerCpuPercent, 0, 100, false);
+  range(issues, field('brokerConnectionsPercentOfLimit'), t.brokerConnectionsPercentOfLimit, 0, 100, false);
   if (t.brokerConnectionLimitPerNode !== undefined) {
-    checkInteger(problems, field('brokerConnectionLimitPerNode'), t.brokerConnectionLimitPerNode, 1, 1_000_000);
+    integer(issues, field('brokerConnectionLimitPerNode'), t.brokerConnectionLimitPerNode, 1, 1_000_000);
   }
-  checkInteger(problems, field('sourceQueueReadyMessages'), t.sourceQueueReadyMessages, 1, Number.MAX_SAFE_INTEGER);
+  integer(issues, field('sourceQueueReadyMessages'), t.sourceQueueReadyMessages, 1, Number.MAX_SAFE_INTEGER);
+  return issues;
+}
 
-  if (problems.length > 0) {
-    throw new Error(`Invalid monitoring config:\n  - ${problems.join('\n  - ')}`);
+/** Throws one error listing every issue `monitoringConfigIssues` finds, as `field: got VALUE; allowed: …`. */
+export function validateMonitoringConfig(cfg: MonitoringConfig, path = 'monitoring'): void {
+  const issues = monitoringConfigIssues(cfg, path);
+  if (issues.length > 0) {
+    // JSON.stringify would print NaN and Infinity as null.
+    const show = (v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v));
+    const lines = issues.map((i) => `${i.field}: got ${show(i.value)}; ${i.problem}`);
+    throw new Error(
+      `Invalid monitoring config (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n  - ${lines.join('\n  - ')}`,
+    );
   }
 }
 
 /** Open interval (min, max), or [min, max) when `minInclusive`. */
-function checkRange(problems: string[], name: string, value: number, min: number, max: number, minInclusive: boolean) {
+function range(
+  issues: MonitoringConfigIssue[],
+  field: string,
+  value: number,
+  min: number,
+  max: number,
+  minInclusive: boolean,
+) {
   const aboveMin = minInclusive ? value >= min : value > min;
-  if (!Number.isFinite(value) || !aboveMin || value >= max) {
-    const lower = minInclusive ? `${min} <= value` : `${min} < value`;
-    problems.push(`${name} is ${value}; allowed: a number with ${lower} < ${max}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || !aboveMin || value >= max) {
+    issues.push({ field, value, problem: `allowed: a number with ${min} ${minInclusive ? '<=' : '<'} value < ${max}` });
   }
 }
 
-function checkInteger(problems: string[], name: string, value: number, min: number, max: number) {
+function integer(issues: MonitoringConfigIssue[], field: string, value: number, min: number, max: number) {
   if (!Number.isInteger(value) || value < min || value > max) {
-    problems.push(`${name} is ${value}; allowed: a whole number from ${min} to ${max}`);
+    issues.push({ field, value, problem: `allowed: a whole number from ${min} to ${max}` });
   }
 }

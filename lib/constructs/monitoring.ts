@@ -135,7 +135,7 @@ export class Monitoring extends Construct {
     // SQS stops publishing metrics for a queue idle for hours: silence means "nothing waiting", not "broken".
     this.alarm('SourceQueueOldestMessageAge', {
       metric: props.sourceQueue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: SQS_PERIOD }),
-      threshold: t.sourceQueueMaxMessageAge.toSeconds(),
+      threshold: t.sourceQueueMaxMessageAgeSeconds,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -1,8 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
 import {
   MonitoringConfig,
   MonitoringThresholds,
   devMonitoringDefaults,
+  monitoringConfigIssues,
   prodMonitoringDefaults,
   validateMonitoringConfig,
 } from '../../lib/config/monitoring';
@@ -21,7 +21,7 @@ test.each([
 test('prod alarms earlier than dev on every threshold', () => {
   const dev = devMonitoringDefaults.thresholds;
   const prod = prodMonitoringDefaults.thresholds;
-  expect(prod.sourceQueueMaxMessageAge.toSeconds()).toBeLessThan(dev.sourceQueueMaxMessageAge.toSeconds());
+  expect(prod.sourceQueueMaxMessageAgeSeconds).toBeLessThan(dev.sourceQueueMaxMessageAgeSeconds);
   expect(prod.functionErrors).toBeLessThan(dev.functionErrors);
   expect(prod.functionDurationTimeoutRatio).toBeLessThan(dev.functionDurationTimeoutRatio);
   expect(prod.brokerMemoryUsedPercent).toBeLessThan(dev.brokerMemoryUsedPercent);
@@ -38,47 +38,52 @@ test('neither stage subscribes an email by default', () => {
 test.each<[string, Partial<MonitoringThresholds>, RegExp]>([
   [
     'message age under a minute',
-    { sourceQueueMaxMessageAge: Duration.seconds(30) },
-    /monitoring\.thresholds\.sourceQueueMaxMessageAge is 30 seconds; allowed: 60 to 1209600 seconds/,
+    { sourceQueueMaxMessageAgeSeconds: 30 },
+    /monitoring\.thresholds\.sourceQueueMaxMessageAgeSeconds: got 30; allowed: a whole number from 60 to 1209600/,
   ],
   [
     'message age over 14 days',
-    { sourceQueueMaxMessageAge: Duration.days(15) },
-    /sourceQueueMaxMessageAge is 1296000 seconds/,
+    { sourceQueueMaxMessageAgeSeconds: 1_296_000 },
+    /sourceQueueMaxMessageAgeSeconds: got 1296000/,
   ],
-  ['negative errors', { functionErrors: -1 }, /functionErrors is -1; allowed: a whole number from 0/],
-  ['fractional errors', { functionErrors: 1.5 }, /functionErrors is 1\.5; allowed: a whole number/],
+  ['negative errors', { functionErrors: -1 }, /functionErrors: got -1; allowed: a whole number from 0/],
+  ['fractional errors', { functionErrors: 1.5 }, /functionErrors: got 1\.5; allowed: a whole number/],
+  [
+    'errors given as text',
+    { functionErrors: '3' as unknown as number },
+    /functionErrors: got "3"; allowed: a whole number/,
+  ],
   [
     'duration ratio of 1',
     { functionDurationTimeoutRatio: 1 },
-    /functionDurationTimeoutRatio is 1; allowed: a number with 0 < value < 1/,
+    /functionDurationTimeoutRatio: got 1; allowed: a number with 0 < value < 1/,
   ],
-  ['duration ratio of 0', { functionDurationTimeoutRatio: 0 }, /functionDurationTimeoutRatio is 0; allowed/],
+  ['duration ratio of 0', { functionDurationTimeoutRatio: 0 }, /functionDurationTimeoutRatio: got 0; allowed/],
   [
     'memory at 100%',
     { brokerMemoryUsedPercent: 100 },
-    /brokerMemoryUsedPercent is 100; allowed: a number with 0 < value < 100/,
+    /brokerMemoryUsedPercent: got 100; allowed: a number with 0 < value < 100/,
   ],
   [
     'disk ratio below 1',
     { brokerDiskFreeToLimitRatio: 0.5 },
-    /brokerDiskFreeToLimitRatio is 0\.5; allowed: a number with 1 <= value < 100/,
+    /brokerDiskFreeToLimitRatio: got 0\.5; allowed: a number with 1 <= value < 100/,
   ],
-  ['CPU not a number', { brokerCpuPercent: Number.NaN }, /brokerCpuPercent is NaN; allowed/],
+  ['CPU not a number', { brokerCpuPercent: Number.NaN }, /brokerCpuPercent: got NaN; allowed/],
   [
     'connections over 100%',
     { brokerConnectionsPercentOfLimit: 120 },
-    /brokerConnectionsPercentOfLimit is 120; allowed/,
+    /brokerConnectionsPercentOfLimit: got 120; allowed/,
   ],
   [
     'connection limit of 0',
     { brokerConnectionLimitPerNode: 0 },
-    /brokerConnectionLimitPerNode is 0; allowed: a whole number from 1/,
+    /brokerConnectionLimitPerNode: got 0; allowed: a whole number from 1/,
   ],
   [
     'ready messages of 0',
     { sourceQueueReadyMessages: 0 },
-    /sourceQueueReadyMessages is 0; allowed: a whole number from 1/,
+    /sourceQueueReadyMessages: got 0; allowed: a whole number from 1/,
   ],
 ])('refuses %s, naming the field, the value and what is allowed', (_case, overrides, message) => {
   expect(() => validateMonitoringConfig(withThresholds(overrides))).toThrow(message);
@@ -86,7 +91,7 @@ test.each<[string, Partial<MonitoringThresholds>, RegExp]>([
 
 test('refuses an alarm email that is not an address', () => {
   expect(() => validateMonitoringConfig({ ...devMonitoringDefaults, alarmEmail: 'ops@localhost' })).toThrow(
-    /monitoring\.alarmEmail is "ops@localhost"; allowed: an email address/,
+    /monitoring\.alarmEmail: got "ops@localhost"; allowed: an email address/,
   );
 });
 
@@ -97,10 +102,17 @@ test('reports every invalid field at once, under the path it was given', () => {
   } catch (e) {
     message = (e as Error).message;
   }
-  expect(message).toMatch(/stages\.prod\.monitoring\.thresholds\.functionErrors is -2/);
-  expect(message).toMatch(/stages\.prod\.monitoring\.thresholds\.brokerCpuPercent is 0/);
+  expect(message).toMatch(/stages\.prod\.monitoring\.thresholds\.functionErrors: got -2/);
+  expect(message).toMatch(/stages\.prod\.monitoring\.thresholds\.brokerCpuPercent: got 0/);
 });
 
 test('accepts a configured per-node connection limit', () => {
   expect(() => validateMonitoringConfig(withThresholds({ brokerConnectionLimitPerNode: 2_000 }))).not.toThrow();
+});
+
+test('monitoringConfigIssues returns the issues instead of throwing, for the stage config validation to merge', () => {
+  expect(monitoringConfigIssues(withThresholds({ brokerCpuPercent: 0 }), 'monitoring')).toEqual([
+    { field: 'monitoring.thresholds.brokerCpuPercent', value: 0, problem: 'allowed: a number with 0 < value < 100' },
+  ]);
+  expect(monitoringConfigIssues(devMonitoringDefaults)).toEqual([]);
 });

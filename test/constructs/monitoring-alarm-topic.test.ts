@@ -105,7 +105,7 @@ test('without an alarm email there is no subscription, no notification DLQ and n
 
 test('an invalid alarm email is refused naming the field and the value', () => {
   expect(() => buildFixture({ config: { ...devMonitoringDefaults, alarmEmail: 'ops at example' } })).toThrow(
-    /monitoring\.alarmEmail is "ops at example"; allowed: an email address/,
+    /monitoring\.alarmEmail: got "ops at example"; allowed: an email address/,
   );
 });
 

@@ -40,7 +40,7 @@ describe('SQS alarms', () => {
       ],
       Statistic: 'Maximum',
       Period: 60,
-      Threshold: devMonitoringDefaults.thresholds.sourceQueueMaxMessageAge.toSeconds(),
+      Threshold: devMonitoringDefaults.thresholds.sourceQueueMaxMessageAgeSeconds,
       ComparisonOperator: 'GreaterThanThreshold',
       EvaluationPeriods: 3,
       TreatMissingData: 'notBreaching',
@@ -316,7 +316,7 @@ test('an engine version that is not a literal version is refused', () => {
 test('invalid monitoring config is refused at synth', () => {
   expect(() =>
     buildFixture({ config: { thresholds: { ...devMonitoringDefaults.thresholds, brokerCpuPercent: 150 } } }),
-  ).toThrow(/monitoring\.thresholds\.brokerCpuPercent is 150/);
+  ).toThrow(/monitoring\.thresholds\.brokerCpuPercent: got 150/);
 });
 
 test('the runbook has an entry for every alarm, at the anchor the alarm description links to', () => {
