@@ -1,4 +1,9 @@
-import { queueArguments, type PermissionDefinition, type TopologyDefinition } from '../../lib/config/topology';
+import {
+  DEFAULT_EXCHANGE_TYPE,
+  queueArguments,
+  type PermissionDefinition,
+  type TopologyDefinition,
+} from '../../lib/config/topology';
 import { validateTopology } from '../../lib/config/topology-validation';
 import { apiPath, ManagementClient, type ManagementConnection } from './management-client';
 import {
@@ -156,7 +161,7 @@ async function execute(
     case 'putVhost':
       return client.put(apiPath('vhosts', vhost), {});
     case 'putExchange': {
-      const { name, type = 'direct', durable = true } = action.exchange;
+      const { name, type = DEFAULT_EXCHANGE_TYPE, durable = true } = action.exchange;
       return client.put(apiPath('exchanges', vhost, name), {
         type,
         durable,
