@@ -23,26 +23,28 @@ export interface MonitoringThresholds {
   readonly brokerConnectionsPercentOfLimit: number;
   /**
    * Connection limit per broker node, when the built-in table does not know the instance type or the broker's
-   * `connection_max` was changed (RabbitMQ 4).
-   * @default - looked up from the instance type (lib/constructs/monitoring-broker-limits.ts)
+   * `connection_max` was changed (RabbitMQ 4). Present as `undefined` so JSON overrides may set it.
+   * @default undefined - looked up from the instance type (lib/constructs/monitoring-broker-limits.ts)
    */
-  readonly brokerConnectionLimitPerNode?: number;
+  readonly brokerConnectionLimitPerNode: number | undefined;
   /** Ready messages on the RabbitMQ source queue above which a backlog is building. */
   readonly sourceQueueReadyMessages: number;
 }
 
 export interface MonitoringConfig {
   /**
-   * Address subscribed to the alarm topic (ALARM and OK notifications). The subscription must be confirmed by email.
-   * @default - no subscription; subscribe to the topic output yourself
+   * Address subscribed to the alarm topic (ALARM and OK notifications); confirm the subscription from the first email.
+   * Present as `undefined` so JSON overrides may set it.
+   * @default undefined - no subscription; subscribe to the topic yourself
    */
-  readonly alarmEmail?: string;
+  readonly alarmEmail: string | undefined;
   /** When the alarms fire. */
   readonly thresholds: MonitoringThresholds;
 }
 
 /** dev: loud enough to notice a broken flow, quiet enough that experiments do not page anyone. */
 export const devMonitoringDefaults: MonitoringConfig = {
+  alarmEmail: undefined,
   thresholds: {
     sourceQueueMaxMessageAgeSeconds: 900,
     functionErrors: 5,
@@ -51,12 +53,14 @@ export const devMonitoringDefaults: MonitoringConfig = {
     brokerDiskFreeToLimitRatio: 1.5,
     brokerCpuPercent: 90,
     brokerConnectionsPercentOfLimit: 90,
+    brokerConnectionLimitPerNode: undefined,
     sourceQueueReadyMessages: 1_000,
   },
 };
 
 /** prod: fire early enough to act before RabbitMQ blocks publishers or a function times out. */
 export const prodMonitoringDefaults: MonitoringConfig = {
+  alarmEmail: undefined,
   thresholds: {
     sourceQueueMaxMessageAgeSeconds: 300,
     functionErrors: 0,
@@ -65,6 +69,7 @@ export const prodMonitoringDefaults: MonitoringConfig = {
     brokerDiskFreeToLimitRatio: 2,
     brokerCpuPercent: 80,
     brokerConnectionsPercentOfLimit: 80,
+    brokerConnectionLimitPerNode: undefined,
     sourceQueueReadyMessages: 10_000,
   },
 };

@@ -302,7 +302,10 @@ test('an unknown instance type without a configured connection limit is refused 
 test('a configured per-node connection limit wins over the table', () => {
   const t = buildFixture({
     instanceType: 'mq.x9.huge',
-    config: { thresholds: { ...devMonitoringDefaults.thresholds, brokerConnectionLimitPerNode: 1_000 } },
+    config: {
+      ...devMonitoringDefaults,
+      thresholds: { ...devMonitoringDefaults.thresholds, brokerConnectionLimitPerNode: 1_000 },
+    },
   }).template;
   expect(alarmProperties(t, 'BrokerConnections')).toMatchObject({ Threshold: 900 });
 });
@@ -315,7 +318,9 @@ test('an engine version that is not a literal version is refused', () => {
 
 test('invalid monitoring config is refused at synth', () => {
   expect(() =>
-    buildFixture({ config: { thresholds: { ...devMonitoringDefaults.thresholds, brokerCpuPercent: 150 } } }),
+    buildFixture({
+      config: { ...devMonitoringDefaults, thresholds: { ...devMonitoringDefaults.thresholds, brokerCpuPercent: 150 } },
+    }),
   ).toThrow(/monitoring\.thresholds\.brokerCpuPercent: got 150/);
 });
 
