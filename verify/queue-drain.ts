@@ -1,4 +1,5 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ATTRIBUTE } from '../lambda/shared/attributes';
 import type { DeadLetter, Receipt } from './accounting';
 
 /**
@@ -83,18 +84,13 @@ export function parseReceipt(body: string | undefined, runId?: string): ReceiptR
 }
 
 /**
- * The message id of a dead-lettered SQS message: the body's `id` (valid and poison messages both carry one), else a
- * `messageId` / `message-id` message attribute set by the bridge. `runId` filters to one run when the body has one.
+ * The message id of a dead-lettered SQS message: the body's `id` (valid and poison messages both carry one), else the
+ * bridge's `amqp.message-id` attribute (bodies that are not JSON). Only ids in `ids` (this run's) are returned.
  */
 export function parseSqsDeadLetter(message: Message, ids: ReadonlySet<string>): DeadLetter | undefined {
   const json = parseJson(message.Body);
   const attrs = message.MessageAttributes ?? {};
-  const candidates = [
-    typeof json?.id === 'string' ? json.id : undefined,
-    attrs.messageId?.StringValue,
-    attrs['message-id']?.StringValue,
-    attrs.id?.StringValue,
-  ];
+  const candidates = [typeof json?.id === 'string' ? json.id : undefined, attrs[ATTRIBUTE.messageId]?.StringValue];
   const id = candidates.find((c) => c !== undefined && ids.has(c));
   return id === undefined ? undefined : { id, queue: 'sqs' };
 }

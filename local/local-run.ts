@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { PublishFailure } from '../lambda/producer/handler';
+import { accountForRun, type DeadLetter, type PublishedMessage, type VerificationReport } from '../verify/accounting';
+import { drainOnce, parseReceipt, parseSqsDeadLetter, type ReceiptRecord } from '../verify/queue-drain';
+import type { LocalPipeline } from './pipeline';
+import { sleep } from './timing';
+
+/**
+ * One verification run on the local pipeline: drives the real producer, then drains receipts, the SQS DLQ and
+ * the RabbitMQ DLQ until every confirmed message is accounted for or the budget runs out, and builds the report
+ * with the same accounting `npm run verify` uses.
+ */
+
+export interface LocalRunOptions {
+  /** Valid messages. */
+  readonly messages: number;
+  /** Poison (schema-invalid) messages on top. */
+  readonly poison: number;
+  /** Generated body size in bytes. @default - minimal */
+  readonly size?: number;
+  /** How long to wait for every message after publishing. */
+  readonly drainTimeoutMs: number;
+  /** Pause between drain passes. @default 200 */
+  readonly pollIntervalMs?: number;
+  readonly runId?: string;
+  readonly onProgress?: (accounted: number, total: number, detail: string) => void;
+}
+
+export interface LocalRunResult {
+  readonly runId: string;
+  readonly report: VerificationReport;
+  /** Messages the producer could not get confirmed, with why (never counted as sent). */
+  readonly producerFailures: readonly PublishFailure[];
+  /** True when the drain stopped at the budget with messages unaccounted for. */
+  readonly timedOut: boolean;
+}
+
+/** Messages per producer invocation: a bounded batch, as a real invocation would be. */
+export const LOCAL_MESSAGES_PER_INVOCATION = 10_000;
+
+/** Default drain budget: a poison message's full redrive path (maxReceiveCount + 1 visibility timeouts) plus slack. */
+export function defaultDrainBudgetMs(pipeline: LocalPipeline, messages: number): number {
+  const maxReceiveCount = pipeline.settings.sourceQueue.redrive?.maxReceiveCount ?? 1;
+  const visibilitySec = pipeline.queues.source.visibilityTimeoutSec;
+  return ((maxReceiveCount + 1) * visibilitySec + 60) * 1000 + messages * 10;
+}
+
+export async function runLocalVerification(pipeline: LocalPipeline, options: LocalRunOptions): Promise<LocalRunResult> {
+  const runId = options.runId ?? randomUUID();
+  const startedAt = Date.now();
+  const published: PublishedMessage[] = [];
+  const failures: PublishFailure[] = [];
+  const total = options.messages + options.poison;
+  const invocations = Math.max(1, Math.ceil(options.messages / LOCAL_MESSAGES_PER_INVOCATION));
+  for (let i = 0; i < invocations; i++) {
+    const result = await pipeline.producer({
+      count: Math.min(LOCAL_MESSAGES_PER_INVOCATION, options.messages - i * LOCAL_MESSAGES_PER_INVOCATION),
+      poison: i === invocations - 1 ? options.poison : 0,
+      runId,
+      ...(options.size !== undefined ? { size: options.size } : {}),
+    });
+    const at = (id: string) => pipeline.publishedAt.get(id) ?? startedAt;
+    published.push(
+      ...result.ids.map((id) => ({ id, poison: false, confirmed: true, publishedAt: at(id) })),
+      ...result.poisonIds.map((id) => ({ id, poison: true, confirmed: true, publishedAt: at(id) })),
+      ...result.failed.map((f) => ({ id: f.id, poison: f.poison, confirmed: false, publishedAt: at(f.id) })),
+    );
+    failures.push(...result.failed);
+    options.onProgress?.(0, total, `published ${published.length}`);
+  }
+
+  const ids = new Set(published.map((m) => m.id));
+  const confirmed = new Set(published.filter((m) => m.confirmed).map((m) => m.id));
+  const receipts: ReceiptRecord[] = [];
+  const deadLetters: DeadLetter[] = [];
+  const accounted = new Set<string>();
+  const delivered = new Set<string>();
+  const dead = new Set<string>();
+  const deadline = Date.now() + options.drainTimeoutMs;
+  const { sqs, queues } = pipeline;
+  while (accounted.size < confirmed.size && Date.now() < deadline) {
+    const newReceipts = await drainOnce({
+      client: sqs.client,
+      queueUrl: queues.receipts.url,
+      parse: (m) => parseReceipt(m.Body, runId),
+    });
+    const newDead = [
+      ...(await drainOnce({
+        client: sqs.client,
+        queueUrl: queues.deadLetter.url,
+        parse: (m) => parseSqsDeadLetter(m, ids),
+      })),
+      ...(await pipeline.deadLetters.drain(ids)),
+    ];
+    receipts.push(...newReceipts);
+    deadLetters.push(...newDead);
+    for (const r of newReceipts) delivered.add(r.id);
+    for (const d of newDead) if (d.id !== undefined) dead.add(d.id);
+    for (const id of [...newReceipts.map((r) => r.id), ...newDead.map((d) => d.id ?? '')]) {
+      if (confirmed.has(id)) accounted.add(id);
+    }
+    options.onProgress?.(accounted.size, total, `delivered ${delivered.size} · dead-lettered ${dead.size}`);
+    if (accounted.size < confirmed.size) await sleep(options.pollIntervalMs ?? 200);
+  }
+
+  let effects = 0;
+  for (const id of ids) effects += pipeline.effects.get(id) ?? 0;
+  const report = accountForRun({ published, receipts, deadLetters, effects, startedAt, finishedAt: Date.now() });
+  return { runId, report, producerFailures: failures, timedOut: accounted.size < confirmed.size };
+}

@@ -1,0 +1,36 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { stackNameFor } from '../lib/config/stage-config';
+import { loadStageConfig } from '../lib/config/stages';
+import { IntegrationStack } from '../lib/stacks/integration-stack';
+import type { CfnTemplate } from './template-reader';
+
+/** The synthesized template of one stage, and the stack name it deploys as. */
+export interface SynthesizedStage {
+  readonly stackName: string;
+  readonly template: CfnTemplate;
+}
+
+/**
+ * Synthesizes the stage's stack in process, exactly as `cdk synth` would build it, minus asset bundling (the local
+ * runtime runs the handlers from source, so esbuild is skipped) and with path metadata on (the template reader
+ * finds the functions by their construct path).
+ */
+export function synthesizeStage(stage: string): SynthesizedStage {
+  const outdir = mkdtempSync(join(tmpdir(), 'mq-local-synth-'));
+  try {
+    const app = new App({
+      outdir,
+      context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true },
+    });
+    const config = loadStageConfig(stage);
+    const stackName = stackNameFor(config.stage);
+    new IntegrationStack(app, stackName, { config });
+    const template = app.synth().getStackByName(stackName).template as CfnTemplate;
+    return { stackName, template };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
