@@ -42,8 +42,14 @@ export interface MonitoringConfig {
   readonly thresholds: MonitoringThresholds;
 }
 
+/** Frozen at both levels: stage configs share these objects, so a mutation must fail rather than leak. */
+function frozen(cfg: MonitoringConfig): MonitoringConfig {
+  Object.freeze(cfg.thresholds);
+  return Object.freeze(cfg);
+}
+
 /** dev: loud enough to notice a broken flow, quiet enough that experiments do not page anyone. */
-export const devMonitoringDefaults: MonitoringConfig = {
+export const devMonitoringDefaults: MonitoringConfig = frozen({
   alarmEmail: undefined,
   thresholds: {
     sourceQueueMaxMessageAgeSeconds: 900,
@@ -56,10 +62,10 @@ export const devMonitoringDefaults: MonitoringConfig = {
     brokerConnectionLimitPerNode: undefined,
     sourceQueueReadyMessages: 1_000,
   },
-};
+});
 
 /** prod: fire early enough to act before RabbitMQ blocks publishers or a function times out. */
-export const prodMonitoringDefaults: MonitoringConfig = {
+export const prodMonitoringDefaults: MonitoringConfig = frozen({
   alarmEmail: undefined,
   thresholds: {
     sourceQueueMaxMessageAgeSeconds: 300,
@@ -72,7 +78,7 @@ export const prodMonitoringDefaults: MonitoringConfig = {
     brokerConnectionLimitPerNode: undefined,
     sourceQueueReadyMessages: 10_000,
   },
-};
+});
 
 // Pragmatic address check: one @, no spaces, a dot in the domain. SNS does the real verification by email.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

@@ -1,3 +1,4 @@
+import type { MonitoringConfig } from './monitoring';
 import type { TopologyDefinition } from './topology';
 
 /**
@@ -167,6 +168,8 @@ export interface StageConfig {
   readonly verification: VerificationConfig;
   /** What lives inside the broker. @default defaultTopology() */
   readonly topology: TopologyDefinition;
+  /** Alarm thresholds and alarm email. @default devMonitoringDefaults (dev), prodMonitoringDefaults (prod) */
+  readonly monitoring: MonitoringConfig;
   /** Tags applied to every resource. @default { project, stage } */
   readonly tags: Readonly<Record<string, string>>;
 }

@@ -1,4 +1,5 @@
 import { ConfigValidationError } from './config-issue';
+import { devMonitoringDefaults, prodMonitoringDefaults } from './monitoring';
 import type { StageConfig } from './stage-config';
 import { defaultTopology } from './topology';
 import { validateTopology } from './topology-validation';
@@ -74,6 +75,7 @@ function devDefaults(): StageConfig {
     },
     verification: { receipts: true },
     topology: defaultTopology(),
+    monitoring: devMonitoringDefaults,
     tags: { project: 'mq-cloud-integration', stage: 'dev' },
   };
 }
@@ -97,6 +99,7 @@ function prodDefaults(): StageConfig {
     functions: { ...dev.functions, logLevel: 'INFO' },
     eventSources: { ...dev.eventSources, sqs: { ...dev.eventSources.sqs, maxConcurrency: 20 } },
     verification: { receipts: false },
+    monitoring: prodMonitoringDefaults,
     tags: { project: 'mq-cloud-integration', stage: 'prod' },
   };
 }

@@ -7,6 +7,7 @@ import {
   checkRuntime,
   checkSqsEventSource,
 } from './serverless-rules';
+import { monitoringConfigIssues } from './monitoring';
 import { resolvedVisibilityTimeoutSeconds, type NetworkConfig, type StageConfig } from './stage-config';
 
 /**
@@ -50,6 +51,7 @@ export function stageConfigIssues(config: StageConfig): ConfigIssue[] {
   }
 
   out.push(...functionIssues(config));
+  out.push(...monitoringConfigIssues(config.monitoring, 'monitoring'));
   out.push(
     ...checkRabbitMqEventSource('eventSources.rabbitMq', config.eventSources.rabbitMq),
     ...checkSqsEventSource('eventSources.sqs', config.eventSources.sqs, config.queues.fifo),

@@ -194,7 +194,10 @@ export class Monitoring extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        meaning: `The ${role} function failed more than ${errors} times in 5 minutes`,
+        meaning:
+          errors === 0
+            ? `The ${role} function failed`
+            : `The ${role} function failed more than ${errors} times in 5 minutes`,
         runbook: 'function-errors',
       });
       this.alarm(`${name}Throttles`, {

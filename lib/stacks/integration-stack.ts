@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { resolvedVisibilityTimeoutSeconds, type StageConfig, stackNameFor } from '../config/stage-config';
 import { ConsumerOutcomes } from '../constructs/consumer-outcomes';
 import { IntegrationFunctions } from '../constructs/integration-functions';
+import { Monitoring } from '../constructs/monitoring';
 import { Network } from '../constructs/network';
 import { QueueWithDeadLetterQueue } from '../constructs/queue-with-dead-letter-queue';
 import { RabbitMqBroker } from '../constructs/rabbitmq-broker';
@@ -30,6 +31,8 @@ export const OUTPUTS = {
   rabbitMqVhost: 'RabbitMqVhost',
   rabbitMqSourceQueue: 'RabbitMqSourceQueue',
   rabbitMqDeadLetterQueue: 'RabbitMqDeadLetterQueue',
+  alarmTopicArn: 'AlarmTopicArn',
+  dashboardName: 'DashboardName',
 } as const;
 
 /**
@@ -45,6 +48,7 @@ export class IntegrationStack extends Stack {
   readonly queues: QueueWithDeadLetterQueue;
   readonly outcomes: ConsumerOutcomes;
   readonly functions: IntegrationFunctions;
+  readonly monitoring: Monitoring;
 
   /** `id` is the stack name; `bin/app.ts` passes `stackNameFor(config.stage)` (`MqCloudIntegration-<stage>`). */
   constructor(scope: Construct, id: string, props: IntegrationStackProps) {
@@ -173,6 +177,15 @@ export class IntegrationStack extends Stack {
     }
     if (this.network.endpointSecurityGroup) this.network.allowEndpointAccessFrom(this.topology);
 
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      config: config.monitoring,
+      broker: this.broker,
+      rabbitMqQueues: { vhost: t.vhost, sourceQueue: t.sourceQueue, deadLetterQueue: t.deadLetterQueue },
+      sourceQueue: this.queues.queue,
+      deadLetterQueue: this.queues.deadLetterQueue,
+      functions: { producer: this.functions.producer, bridge: this.functions.bridge, consumer: this.functions.consumer },
+    });
+
     this.addOutputs();
   }
 
@@ -193,6 +206,8 @@ export class IntegrationStack extends Stack {
     out(OUTPUTS.rabbitMqVhost, config.topology.vhost, 'RabbitMQ virtual host of the flow');
     out(OUTPUTS.rabbitMqSourceQueue, config.topology.sourceQueue, 'RabbitMQ queue the event source reads');
     out(OUTPUTS.rabbitMqDeadLetterQueue, config.topology.deadLetterQueue, 'RabbitMQ dead-letter queue (past the delivery limit)');
+    out(OUTPUTS.alarmTopicArn, this.monitoring.alarmTopic.topicArn, 'SNS topic every alarm notifies (ALARM and OK)');
+    out(OUTPUTS.dashboardName, this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard of this stage');
   }
 
   /**

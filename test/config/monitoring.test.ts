@@ -121,3 +121,8 @@ test('monitoringConfigIssues returns the issues instead of throwing, for the sta
   ]);
   expect(monitoringConfigIssues(devMonitoringDefaults)).toEqual([]);
 });
+
+test('the stage defaults are frozen, so a stage config cannot change them for every other stage', () => {
+  expect(Object.isFrozen(devMonitoringDefaults) && Object.isFrozen(devMonitoringDefaults.thresholds)).toBe(true);
+  expect(Object.isFrozen(prodMonitoringDefaults) && Object.isFrozen(prodMonitoringDefaults.thresholds)).toBe(true);
+});

@@ -1,4 +1,5 @@
 import { ConfigValidationError } from '../../lib/config/config-issue';
+import { devMonitoringDefaults, prodMonitoringDefaults } from '../../lib/config/monitoring';
 import { resolvedVisibilityTimeoutSeconds, stackNameFor } from '../../lib/config/stage-config';
 import { DEFAULT_STAGE, loadStageConfig, STAGE_NAMES } from '../../lib/config/stages';
 import { defaultTopology } from '../../lib/config/topology';
@@ -51,6 +52,7 @@ describe('stage defaults', () => {
       },
       verification: { receipts: true },
       topology: defaultTopology(),
+      monitoring: devMonitoringDefaults,
       tags: { project: 'mq-cloud-integration', stage: 'dev' },
     });
   });
@@ -69,6 +71,7 @@ describe('stage defaults', () => {
       functions: { ...dev.functions, logLevel: 'INFO' },
       eventSources: { ...dev.eventSources, sqs: { ...dev.eventSources.sqs, maxConcurrency: 20 } },
       verification: { receipts: false },
+      monitoring: prodMonitoringDefaults,
       tags: { project: 'mq-cloud-integration', stage: 'prod' },
     });
   });
