@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { main } from '../../local/cli';
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('npm start without a broker', () => {
+  test('exits 2 within 10 s saying how to start one (in-process)', async () => {
+    const port = await closedPort();
+    const err: string[] = [];
+    const started = Date.now();
+    const code = await main(['--amqp-url', `amqp://guest:guest@127.0.0.1:${port}`], {
+      stdout: { write: () => true },
+      stderr: { write: (c) => err.push(c) > 0 },
+    });
+    expect(code).toBe(2);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(err.join('')).toMatch(new RegExp(`No RabbitMQ broker answers on amqp://127\\.0\\.0\\.1:${port}`));
+    expect(err.join('')).toMatch(
+      /apt-get install rabbitmq-server[\s\S]*docker run -d -p 5672:5672 -p 15672:15672 rabbitmq:3-management/,
+    );
+  });
+
+  test('the real command prints no stack trace and exits non-zero within 10 s', async () => {
+    const port = await closedPort();
+    const root = join(__dirname, '..', '..');
+    const started = Date.now();
+    const run = spawnSync(
+      join(root, 'node_modules', '.bin', 'tsx'),
+      ['local/cli.ts', '--amqp-url', `amqp://127.0.0.1:${port}`],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 15_000,
+      },
+    );
+    expect(run.status).toBe(2);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(run.stderr).toMatch(/No RabbitMQ broker answers/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('a bad option value is named with what is allowed', async () => {
+    const err: string[] = [];
+    const code = await main(['--time-scale', '0'], {
+      stdout: { write: () => true },
+      stderr: { write: (c) => err.push(c) > 0 },
+    });
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(/--time-scale is "0"; expected a number greater than 0 and at most 1/);
+  });
+});
