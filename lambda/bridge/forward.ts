@@ -42,7 +42,11 @@ export async function mapWithConcurrency<T, R>(
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Sends one chunk; returns the records SQS did not accept. */
-async function sendChunk(client: SqsBatchClient, chunk: readonly PlannedEntry[], options: SendOptions): Promise<ForwardFailure[]> {
+async function sendChunk(
+  client: SqsBatchClient,
+  chunk: readonly PlannedEntry[],
+  options: SendOptions,
+): Promise<ForwardFailure[]> {
   const maxAttempts = options.maxAttempts ?? 3;
   // Entry ids only need to be unique within one request; the position is enough and always valid.
   let pending = new Map<string, PlannedEntry>(chunk.map((planned, i) => [`e${i}`, planned]));
@@ -64,13 +68,21 @@ async function sendChunk(client: SqsBatchClient, chunk: readonly PlannedEntry[],
       if (!failed.SenderFault && attempt < maxAttempts) {
         retry.set(failed.Id as string, planned);
       } else {
-        failures.push({ id: recordLabel(planned.record), code: failed.Code ?? 'Unknown', message: failed.Message ?? '' });
+        failures.push({
+          id: recordLabel(planned.record),
+          code: failed.Code ?? 'Unknown',
+          message: failed.Message ?? '',
+        });
       }
     }
     const answered = new Set([...(output.Successful ?? []), ...(output.Failed ?? [])].map((r) => r.Id));
     for (const [id, planned] of pending) {
       if (!answered.has(id)) {
-        failures.push({ id: recordLabel(planned.record), code: 'NoAnswer', message: 'SQS reported neither success nor failure' });
+        failures.push({
+          id: recordLabel(planned.record),
+          code: 'NoAnswer',
+          message: 'SQS reported neither success nor failure',
+        });
       }
     }
     pending = retry;

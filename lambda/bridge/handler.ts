@@ -1,5 +1,11 @@
 import { ForwardingError, type ForwardFailure } from '../shared/errors';
-import { logger as defaultLogger, metrics as defaultMetrics, MetricUnit, type LoggerLike, type MetricsLike } from '../shared/observability';
+import {
+  logger as defaultLogger,
+  metrics as defaultMetrics,
+  MetricUnit,
+  type LoggerLike,
+  type MetricsLike,
+} from '../shared/observability';
 import { sendChunks, type SqsBatchClient } from './forward';
 import { parseRabbitMqEvent, type RabbitMqEventInput } from './rabbitmq-event';
 import { chunkEntries, planEntry, type PlannedEntry } from './sqs-entries';
@@ -84,8 +90,15 @@ export function createBridgeHandler(deps: BridgeDependencies): BridgeHandler {
       });
       throw error;
     }
-    const result: BridgeResult = { received: records.length, forwarded: planned.length, wrapped, invalid, requests: chunks.length };
-    if (invalid > 0 || wrapped > 0) log.warn('Forwarded records that are not valid messages or not plain text', { ...result });
+    const result: BridgeResult = {
+      received: records.length,
+      forwarded: planned.length,
+      wrapped,
+      invalid,
+      requests: chunks.length,
+    };
+    if (invalid > 0 || wrapped > 0)
+      log.warn('Forwarded records that are not valid messages or not plain text', { ...result });
     else log.info('Forwarded batch', { ...result });
     return result;
   };

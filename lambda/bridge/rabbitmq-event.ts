@@ -85,7 +85,10 @@ export function decodeHeaderValue(value: unknown): HeaderValue {
   return String(value);
 }
 
-function stringProperty(properties: RabbitMqBasicPropertiesInput, key: keyof RabbitMqBasicPropertiesInput): string | undefined {
+function stringProperty(
+  properties: RabbitMqBasicPropertiesInput,
+  key: keyof RabbitMqBasicPropertiesInput,
+): string | undefined {
   const value = properties[key];
   if (typeof value === 'string' && value !== '') return value;
   if (isByteArray(value)) {

@@ -3,7 +3,13 @@ import type { MessageAttributeValue, SendMessageBatchRequestEntry } from '@aws-s
 import { ATTRIBUTE, BODY_ENCODING, EMPTY_BODY_PLACEHOLDER } from '../shared/attributes';
 import { InvalidMessageError, type ForwardFailure } from '../shared/errors';
 import { decodeMessage } from '../shared/message';
-import { escapeSqsUnsafe, isSqsSafeText, SQS_MAX_BATCH_ENTRIES, SQS_MAX_MESSAGE_BYTES, sqsMessageBytes } from '../shared/sqs-limits';
+import {
+  escapeSqsUnsafe,
+  isSqsSafeText,
+  SQS_MAX_BATCH_ENTRIES,
+  SQS_MAX_MESSAGE_BYTES,
+  sqsMessageBytes,
+} from '../shared/sqs-limits';
 import type { BridgeRecord } from './rabbitmq-event';
 
 export interface EntryOptions {

@@ -34,7 +34,9 @@ function headersOf(record: SQSRecord): Record<string, HeaderValue> {
   if (raw === undefined) return {};
   try {
     const parsed: unknown = JSON.parse(raw);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, HeaderValue>) : {};
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, HeaderValue>)
+      : {};
   } catch {
     // Headers are context, not the message: unreadable ones must not fail a valid message.
     return {};

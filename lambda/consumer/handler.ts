@@ -5,7 +5,13 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { ATTRIBUTE } from '../shared/attributes';
 import { InvalidMessageError } from '../shared/errors';
 import type { Message } from '../shared/message';
-import { logger as defaultLogger, metrics as defaultMetrics, MetricUnit, type LoggerLike, type MetricsLike } from '../shared/observability';
+import {
+  logger as defaultLogger,
+  metrics as defaultMetrics,
+  MetricUnit,
+  type LoggerLike,
+  type MetricsLike,
+} from '../shared/observability';
 import { decodeSqsRecord } from './decode';
 import { LocalPersistenceLayer } from './local-persistence-layer';
 import type { JsonValue, ProcessingContext, ProcessMessage } from './process-message';
@@ -119,11 +125,16 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
       await deps.outcomes?.record({ id: message.id, runId: message.runId, receivedAt, attempt });
     };
 
-    const response = await processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS, { logger: log }), {
-      context,
-      // An all-invalid batch is an answer (every record failed), not a crash of the function.
-      throwOnFullBatchFailure: false,
-    });
+    const response = await processPartialResponse(
+      event,
+      handleRecord,
+      new BatchProcessor(EventType.SQS, { logger: log }),
+      {
+        context,
+        // An all-invalid batch is an answer (every record failed), not a crash of the function.
+        throwOnFullBatchFailure: false,
+      },
+    );
     const failed = response.batchItemFailures.length;
     metrics.addMetric('MessagesProcessed', MetricUnit.Count, effects);
     metrics.addMetric('DuplicatesAbsorbed', MetricUnit.Count, duplicates);

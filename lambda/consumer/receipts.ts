@@ -28,7 +28,10 @@ interface Pending {
  * Receipts to an SQS queue. Receipts recorded in the same turn of the event loop (the records of a batch finish
  * together) are coalesced into SendMessageBatch calls of 10, and each caller learns its own receipt's fate.
  */
-export function createSqsReceiptSink(options: { readonly sqs: SqsBatchClient; readonly queueUrl: string }): OutcomeSink {
+export function createSqsReceiptSink(options: {
+  readonly sqs: SqsBatchClient;
+  readonly queueUrl: string;
+}): OutcomeSink {
   let queue: Pending[] = [];
   let scheduled = false;
 
@@ -56,7 +59,8 @@ export function createSqsReceiptSink(options: { readonly sqs: SqsBatchClient; re
     const items = queue;
     queue = [];
     const chunks: Pending[][] = [];
-    for (let i = 0; i < items.length; i += SQS_MAX_BATCH_ENTRIES) chunks.push(items.slice(i, i + SQS_MAX_BATCH_ENTRIES));
+    for (let i = 0; i < items.length; i += SQS_MAX_BATCH_ENTRIES)
+      chunks.push(items.slice(i, i + SQS_MAX_BATCH_ENTRIES));
     await Promise.all(chunks.map(sendChunk));
   };
 

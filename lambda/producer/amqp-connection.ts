@@ -63,7 +63,10 @@ export function createAmqpConnectionSource(options: AmqpConnectionOptions): Amqp
   async function openConnection(): Promise<ChannelModel> {
     const credentials = options.credentials
       ? await options.credentials.get()
-      : { username: decodeURIComponent(url.username || 'guest'), password: decodeURIComponent(url.password || 'guest') };
+      : {
+          username: decodeURIComponent(url.username || 'guest'),
+          password: decodeURIComponent(url.password || 'guest'),
+        };
     const attempt = connect(
       {
         protocol: url.protocol.slice(0, -1),
@@ -74,7 +77,10 @@ export function createAmqpConnectionSource(options: AmqpConnectionOptions): Amqp
         vhost,
         heartbeat: options.heartbeatSeconds ?? 15,
       },
-      { timeout: connectTimeoutMs, clientProperties: { connection_name: options.connectionName ?? 'mq-cloud-integration' } },
+      {
+        timeout: connectTimeoutMs,
+        clientProperties: { connection_name: options.connectionName ?? 'mq-cloud-integration' },
+      },
     );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describeValue, InvalidProducerEventError } from '../shared/errors';
+import { InvalidProducerEventError } from '../shared/errors';
 import { encodeMessage, type Message } from '../shared/message';
 import { MAX_BODY_BYTES, SQS_MAX_MESSAGE_BYTES } from '../shared/sqs-limits';
 
@@ -76,7 +76,11 @@ export function parseProducerEvent(raw: unknown, newId: () => string = randomUUI
       );
     }
     if (event.payload !== undefined) {
-      throw new InvalidProducerEventError('size', size, 'no size when a payload is given (size pads generated payloads)');
+      throw new InvalidProducerEventError(
+        'size',
+        size,
+        'no size when a payload is given (size pads generated payloads)',
+      );
     }
   }
   return { count, poison, runId, payload: event.payload, size };
@@ -93,9 +97,9 @@ function encodeWithinLimit(message: Message): Buffer {
   const body = Buffer.from(text, 'utf8');
   if (body.byteLength > MAX_BODY_BYTES) {
     throw new InvalidProducerEventError(
-      'payload',
-      `${describeValue(message.payload, 40)} (${body.byteLength} bytes encoded)`,
-      `a message body of at most ${MAX_BODY_BYTES} bytes (the SQS limit of ${SQS_MAX_MESSAGE_BYTES} bytes minus room for attributes)`,
+      'payload (encoded message size in bytes)',
+      body.byteLength,
+      `at most ${MAX_BODY_BYTES} (the SQS limit of ${SQS_MAX_MESSAGE_BYTES} bytes minus room for attributes)`,
     );
   }
   return body;

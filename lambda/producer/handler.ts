@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { logger as defaultLogger, metrics as defaultMetrics, MetricUnit, type LoggerLike, type MetricsLike } from '../shared/observability';
+import {
+  logger as defaultLogger,
+  metrics as defaultMetrics,
+  MetricUnit,
+  type LoggerLike,
+  type MetricsLike,
+} from '../shared/observability';
 import type { AmqpConnectionSource } from './amqp-connection';
 import { buildMessages, parseProducerEvent, type ProducerEvent } from './event';
 import { publishWithConfirms, type PublishFailure } from './publisher';
@@ -72,14 +78,19 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
     if (messages.length > 0) {
       const channel = await deps.connection.confirmChannel().catch((error: Error) => error);
       if (channel instanceof Error) {
-        failed = messages.map((m) => ({ id: m.id, poison: m.poison, code: 'connection-failed', reason: channel.message }));
+        failed = messages.map((m) => ({
+          id: m.id,
+          poison: m.poison,
+          code: 'connection-failed',
+          reason: channel.message,
+        }));
       } else {
         const outcome = await publishWithConfirms(channel, messages, {
           exchange: deps.config.exchange,
           routingKey: deps.config.routingKey,
           confirmTimeoutMs,
           maxInFlight: deps.config.maxInFlight,
-          blockedReason: deps.connection.blockedReason,
+          blockedReason: () => deps.connection.blockedReason(),
         });
         confirmed = [...outcome.confirmed];
         failed = [...outcome.failed];
@@ -103,7 +114,12 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
     metrics.addMetric('MessagesConfirmed', MetricUnit.Count, result.confirmed);
     metrics.addMetric('MessagesFailed', MetricUnit.Count, failed.length);
     metrics.publishStoredMetrics();
-    const summary = { runId: result.runId, published: result.published, confirmed: result.confirmed, durationMs: result.durationMs };
+    const summary = {
+      runId: result.runId,
+      published: result.published,
+      confirmed: result.confirmed,
+      durationMs: result.durationMs,
+    };
     if (failed.length > 0) {
       const byCode: Record<string, number> = {};
       for (const f of failed) byCode[f.code] = (byCode[f.code] ?? 0) + 1;

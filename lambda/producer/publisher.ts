@@ -139,7 +139,10 @@ export async function publishWithConfirms(
               const nacked = error instanceof Error && /nack/i.test(error.message);
               settle(
                 nacked
-                  ? { code: 'nacked', reason: 'the broker nacked the message (it could not take responsibility for it)' }
+                  ? {
+                      code: 'nacked',
+                      reason: 'the broker nacked the message (it could not take responsibility for it)',
+                    }
                   : { code: 'channel-closed', reason: closedReason() },
               );
             } else if (returned.has(message.id)) {

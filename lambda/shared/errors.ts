@@ -47,12 +47,7 @@ export class InvalidProducerEventError extends Error {
 
 /** Why a body is not a valid message. Also the value of the `bridge.invalid-reason` attribute's prefix. */
 export type InvalidMessageReason =
-  | 'empty-body'
-  | 'unsupported-content-encoding'
-  | 'not-utf8'
-  | 'not-json'
-  | 'schema-invalid'
-  | 'oversized';
+  'empty-body' | 'unsupported-content-encoding' | 'not-utf8' | 'not-json' | 'schema-invalid' | 'oversized';
 
 /** A message body that does not satisfy the contract in `message.ts`. Never retryable: it will not get better. */
 export class InvalidMessageError extends Error {

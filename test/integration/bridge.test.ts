@@ -33,16 +33,24 @@ afterAll(async () => {
 
 async function newQueue(fifo = false): Promise<string> {
   const name = `bridge-${randomUUID()}${fifo ? '.fifo' : ''}`;
-  const out = await sqs.client.send(new CreateQueueCommand({ QueueName: name, Attributes: fifo ? { FifoQueue: 'true' } : {} }));
+  const out = await sqs.client.send(
+    new CreateQueueCommand({ QueueName: name, Attributes: fifo ? { FifoQueue: 'true' } : {} }),
+  );
   return out.QueueUrl!;
 }
 
 /** Receives until `count` messages arrived (or nothing more comes). */
 async function receiveAll(queueUrl: string, count: number): Promise<Message[]> {
   const messages: Message[] = [];
-  for (let empty = 0; messages.length < count && empty < 3; ) {
+  for (let empty = 0; messages.length < count && empty < 3;) {
     const out = await sqs.client.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], AttributeNames: ['All'], WaitTimeSeconds: 0 }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        AttributeNames: ['All'],
+        WaitTimeSeconds: 0,
+      }),
     );
     if (!out.Messages?.length) empty++;
     messages.push(...(out.Messages ?? []));
@@ -52,14 +60,25 @@ async function receiveAll(queueUrl: string, count: number): Promise<Message[]> {
 
 const attr = (m: Message, name: string) => m.MessageAttributes?.[name]?.StringValue;
 const bridgeTo = (queueUrl: string, client: SqsBatchClient = sqs.client) =>
-  createBridgeHandler({ sqs: client, config: { queueUrl, parallelism: 4, messageGroupIdField: 'payload.group' }, logger: quiet });
+  createBridgeHandler({
+    sqs: client,
+    config: { queueUrl, parallelism: 4, messageGroupIdField: 'payload.group' },
+    logger: quiet,
+  });
 
 describe('bridge → embedded SQS', () => {
   it('forwards a 100-record RabbitMQ event: all 100 bodies, ids and attributes are in the queue', async () => {
     const queueUrl = await newQueue();
     const records = Array.from({ length: 100 }, (_, i) => {
       const record = messageRecord(`m-${i}`);
-      return { ...record, basicProperties: { ...record.basicProperties, type: 'sample.event', headers: { tenant: bytesOf(`t-${i % 3}`), n: i } } };
+      return {
+        ...record,
+        basicProperties: {
+          ...record.basicProperties,
+          type: 'sample.event',
+          headers: { tenant: bytesOf(`t-${i % 3}`), n: i },
+        },
+      };
     });
     const result = await bridgeTo(queueUrl)(rabbitEvent(records));
     expect(result).toEqual({ received: 100, forwarded: 100, wrapped: 0, invalid: 0, requests: 10 });
@@ -84,7 +103,9 @@ describe('bridge → embedded SQS', () => {
       send: (command) => {
         const input = command.input;
         const Entries = input.Entries!.map((e) =>
-          e.MessageAttributes?.['amqp.message-id']?.StringValue === 'm-42' ? { ...e, MessageBody: `${e.MessageBody}\uffff` } : e,
+          e.MessageAttributes?.['amqp.message-id']?.StringValue === 'm-42'
+            ? { ...e, MessageBody: `${e.MessageBody}\uffff` }
+            : e,
         );
         return sqs.client.send(new SendMessageBatchCommand({ ...input, Entries }));
       },
@@ -92,7 +113,9 @@ describe('bridge → embedded SQS', () => {
     const records = Array.from({ length: 100 }, (_, i) => messageRecord(`m-${i}`));
     const error = await bridgeTo(queueUrl, corrupting)(rabbitEvent(records)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ForwardingError);
-    expect((error as ForwardingError).message).toMatch(/SQS did not accept 1 of 100 records: m-42 \(InvalidMessageContents: Invalid characters found/);
+    expect((error as ForwardingError).message).toMatch(
+      /SQS did not accept 1 of 100 records: m-42 \(InvalidMessageContents: Invalid characters found/,
+    );
     const messages = await receiveAll(queueUrl, 99);
     expect(messages).toHaveLength(99);
     expect(messages.map((m) => attr(m, 'amqp.message-id'))).not.toContain('m-42');
@@ -134,9 +157,16 @@ describe('bridge → embedded SQS', () => {
 
   it('forwards an event built from real broker deliveries of the producer', async () => {
     const broker = await createTestVhost();
-    const source = createAmqpConnectionSource({ url: `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(broker.vhost)}`, logger: quiet });
+    const source = createAmqpConnectionSource({
+      url: `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(broker.vhost)}`,
+      logger: quiet,
+    });
     try {
-      const produced = await createProducerHandler({ connection: source, config: { exchange: broker.exchange, routingKey: broker.routingKey }, logger: quiet })({
+      const produced = await createProducerHandler({
+        connection: source,
+        config: { exchange: broker.exchange, routingKey: broker.routingKey },
+        logger: quiet,
+      })({
         count: 30,
         poison: 2,
         runId: 'real',

@@ -40,7 +40,8 @@ interface Queues {
 
 async function createQueue(name: string, attributes: Record<string, string> = {}) {
   const url = (await sqs.client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
-  const arn = (await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const arn = (await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
+    .Attributes!.QueueArn!;
   return { url, arn };
 }
 
@@ -57,7 +58,13 @@ async function createQueues(maxReceiveCount: number): Promise<Queues> {
 
 async function receive(queueUrl: string, max = 10): Promise<Message[]> {
   const out = await sqs.client.send(
-    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: max, AttributeNames: ['All'], MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }),
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: max,
+      AttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+      WaitTimeSeconds: 0,
+    }),
   );
   return out.Messages ?? [];
 }
@@ -71,14 +78,23 @@ async function receiveAll(queueUrl: string): Promise<Message[]> {
 /** Polls like the SQS event source until the queue is empty; failed records become visible again at once. */
 async function drive(consumer: ConsumerHandler, queues: Queues, batchSize = 10): Promise<number> {
   let invocations = 0;
-  for (let messages = await receive(queues.source, batchSize); messages.length > 0; messages = await receive(queues.source, batchSize)) {
+  for (
+    let messages = await receive(queues.source, batchSize);
+    messages.length > 0;
+    messages = await receive(queues.source, batchSize)
+  ) {
     invocations++;
     const response = await consumer(buildSqsEvent(messages, queues.sourceArn, 'us-east-1'));
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     const done = messages.filter((m) => !failed.has(m.MessageId!));
     const retry = messages.filter((m) => failed.has(m.MessageId!));
     if (done.length > 0) {
-      await sqs.client.send(new DeleteMessageBatchCommand({ QueueUrl: queues.source, Entries: done.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle! })) }));
+      await sqs.client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queues.source,
+          Entries: done.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
     }
     if (retry.length > 0) {
       await sqs.client.send(
@@ -99,7 +115,13 @@ describe('consumer ← embedded SQS', () => {
     const bridge = createBridgeHandler({ sqs: sqs.client, config: { queueUrl: queues.source }, logger: quiet });
     const good = Array.from({ length: 8 }, (_, i) => messageRecord(`good-${i}`));
     // good-0 arrives twice: RabbitMQ redelivered a batch the bridge had already forwarded.
-    await bridge(rabbitEvent([...good, rabbitRecord('not json', { messageId: 'bad-json' }), rabbitRecord(Buffer.from([0xff, 0xfe]), { messageId: 'bad-bin' })]));
+    await bridge(
+      rabbitEvent([
+        ...good,
+        rabbitRecord('not json', { messageId: 'bad-json' }),
+        rabbitRecord(Buffer.from([0xff, 0xfe]), { messageId: 'bad-bin' }),
+      ]),
+    );
     await bridge(rabbitEvent([good[0]]));
 
     const effects: string[] = [];
@@ -119,8 +141,16 @@ describe('consumer ← embedded SQS', () => {
     expect(receipts[0]).toEqual({ id: expect.any(String), runId: 'run-1', receivedAt: expect.any(String), attempt: 1 });
 
     const dead = await receiveAll(queues.dlq);
-    expect(dead.map((m) => m.MessageAttributes?.['amqp.message-id']?.StringValue).sort()).toEqual(['bad-bin', 'bad-json']);
-    const reasons = Object.fromEntries(dead.map((m) => [m.MessageAttributes!['amqp.message-id'].StringValue, m.MessageAttributes!['bridge.invalid-reason'].StringValue]));
+    expect(dead.map((m) => m.MessageAttributes?.['amqp.message-id']?.StringValue).sort()).toEqual([
+      'bad-bin',
+      'bad-json',
+    ]);
+    const reasons = Object.fromEntries(
+      dead.map((m) => [
+        m.MessageAttributes!['amqp.message-id'].StringValue,
+        m.MessageAttributes!['bridge.invalid-reason'].StringValue,
+      ]),
+    );
     expect(reasons['bad-json']).toMatch(/^not-json: /);
     expect(reasons['bad-bin']).toMatch(/^not-utf8: /);
   });

@@ -16,13 +16,23 @@ describe('producer against the local RabbitMQ broker', () => {
   const producerFor = (overrides: { exchange?: string; routingKey?: string } = {}): ProducerHandler =>
     createProducerHandler({
       connection: source,
-      config: { exchange: overrides.exchange ?? broker.exchange, routingKey: overrides.routingKey ?? broker.routingKey, confirmTimeoutMs: 5_000 },
+      config: {
+        exchange: overrides.exchange ?? broker.exchange,
+        routingKey: overrides.routingKey ?? broker.routingKey,
+        confirmTimeoutMs: 5_000,
+      },
       logger: quiet,
     });
 
   beforeEach(async () => {
     broker = await createTestVhost();
-    source = createAmqpConnectionSource({ url: 'amqp://127.0.0.1:5672', credentials: staticCredentials('guest', 'guest'), vhost: broker.vhost, connectionName: 'producer-integration-test', logger: quiet });
+    source = createAmqpConnectionSource({
+      url: 'amqp://127.0.0.1:5672',
+      credentials: staticCredentials('guest', 'guest'),
+      vhost: broker.vhost,
+      connectionName: 'producer-integration-test',
+      logger: quiet,
+    });
   });
 
   afterEach(async () => {
@@ -37,8 +47,16 @@ describe('producer against the local RabbitMQ broker', () => {
     const delivered = await broker.drain(1_000);
     expect(delivered.map((m) => m.properties.messageId).sort()).toEqual([...result.ids].sort());
     const first = delivered[0];
-    expect(first.properties).toMatchObject({ deliveryMode: 2, contentType: 'application/json', correlationId: first.properties.messageId });
-    expect(decodeMessage(first.content)).toMatchObject({ id: first.properties.messageId, runId: 'run-1000', type: 'sample.event' });
+    expect(first.properties).toMatchObject({
+      deliveryMode: 2,
+      contentType: 'application/json',
+      correlationId: first.properties.messageId,
+    });
+    expect(decodeMessage(first.content)).toMatchObject({
+      id: first.properties.messageId,
+      runId: 'run-1000',
+      type: 'sample.event',
+    });
     // Nothing beyond the confirmed ones: once the acks settle, the queue is empty.
     const channel = await broker.admin.createChannel();
     await eventually(async () => (await channel.checkQueue(broker.queue)).messageCount === 0, 5_000);
@@ -59,7 +77,9 @@ describe('producer against the local RabbitMQ broker', () => {
     expect(result.ids).toEqual([]);
     expect(result.confirmed).toBe(0);
     expect(result.failed.map((f) => f.code)).toEqual(['returned', 'returned', 'returned']);
-    expect(result.failed[0].reason).toMatch(/returned as unroutable \(312 NO_ROUTE\): no queue is bound to exchange "events" with routing key "nobody-listens"/);
+    expect(result.failed[0].reason).toMatch(
+      /returned as unroutable \(312 NO_ROUTE\): no queue is bound to exchange "events" with routing key "nobody-listens"/,
+    );
   });
 
   it('reports a missing exchange with the broker’s reason, then recovers on the next invocation', async () => {
@@ -87,9 +107,16 @@ describe('producer against the local RabbitMQ broker', () => {
   });
 
   it('works with a plain amqp:// URL carrying credentials and vhost', async () => {
-    const urlSource = createAmqpConnectionSource({ url: `${AMQP_URL}/${encodeURIComponent(broker.vhost)}`, logger: quiet });
+    const urlSource = createAmqpConnectionSource({
+      url: `${AMQP_URL}/${encodeURIComponent(broker.vhost)}`,
+      logger: quiet,
+    });
     try {
-      const producer = createProducerHandler({ connection: urlSource, config: { exchange: broker.exchange, routingKey: broker.routingKey }, logger: quiet });
+      const producer = createProducerHandler({
+        connection: urlSource,
+        config: { exchange: broker.exchange, routingKey: broker.routingKey },
+        logger: quiet,
+      });
       expect((await producer({ count: 2, runId: 'r' })).confirmed).toBe(2);
     } finally {
       await urlSource.close();
@@ -97,13 +124,24 @@ describe('producer against the local RabbitMQ broker', () => {
   });
 
   it('reports wrong credentials as a connection failure, quickly', async () => {
-    const refused = createAmqpConnectionSource({ url: 'amqp://127.0.0.1:5672', credentials: staticCredentials('guest', 'wrong-password'), vhost: broker.vhost, logger: quiet });
+    const refused = createAmqpConnectionSource({
+      url: 'amqp://127.0.0.1:5672',
+      credentials: staticCredentials('guest', 'wrong-password'),
+      vhost: broker.vhost,
+      logger: quiet,
+    });
     try {
-      const producer = createProducerHandler({ connection: refused, config: { exchange: broker.exchange, routingKey: broker.routingKey }, logger: quiet });
+      const producer = createProducerHandler({
+        connection: refused,
+        config: { exchange: broker.exchange, routingKey: broker.routingKey },
+        logger: quiet,
+      });
       const started = Date.now();
       const result = await producer({ count: 1, runId: 'r' });
       expect(Date.now() - started).toBeLessThan(6_000);
-      expect(result.failed).toEqual([expect.objectContaining({ code: 'connection-failed', reason: expect.stringMatching(/ACCESS_REFUSED|403/) })]);
+      expect(result.failed).toEqual([
+        expect.objectContaining({ code: 'connection-failed', reason: expect.stringMatching(/ACCESS_REFUSED|403/) }),
+      ]);
     } finally {
       await refused.close();
     }

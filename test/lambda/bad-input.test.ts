@@ -1,5 +1,10 @@
 import './support/quiet';
-import { SendMessageBatchCommand, SQSClient, type SendMessageBatchCommandInput, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import {
+  SendMessageBatchCommand,
+  SQSClient,
+  type SendMessageBatchCommandInput,
+  type SendMessageBatchRequestEntry,
+} from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { createBridgeHandler } from '../../lambda/bridge/handler';
@@ -24,11 +29,17 @@ beforeEach(() => {
   sqsMock.reset();
   sqsMock.on(SendMessageBatchCommand).callsFake(async (input: SendMessageBatchCommandInput) => {
     sent.push(...input.Entries!);
-    return { Successful: input.Entries!.map((e) => ({ Id: e.Id, MessageId: `sqs-${e.Id}`, MD5OfMessageBody: '' })), Failed: [] };
+    return {
+      Successful: input.Entries!.map((e) => ({ Id: e.Id, MessageId: `sqs-${e.Id}`, MD5OfMessageBody: '' })),
+      Failed: [],
+    };
   });
 });
 
-const bridge = createBridgeHandler({ sqs: new SQSClient({ region: 'us-east-1' }), config: { queueUrl: 'https://sqs.local/000/target' } });
+const bridge = createBridgeHandler({
+  sqs: new SQSClient({ region: 'us-east-1' }),
+  config: { queueUrl: 'https://sqs.local/000/target' },
+});
 
 /** Runs `bad` next to a good message through bridge and consumer; returns what the consumer said. */
 async function throughPipeline(bad: ReturnType<typeof rabbitRecord>) {
@@ -39,7 +50,12 @@ async function throughPipeline(bad: ReturnType<typeof rabbitRecord>) {
     processMessage: async () => null,
     persistenceStore: new LocalPersistenceLayer(),
     onEffect: (m) => effects.push(m.id),
-    logger: { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (_m, a) => void warnings.push(a ?? {}) },
+    logger: {
+      debug: () => undefined,
+      info: () => undefined,
+      error: () => undefined,
+      warn: (_m, a) => void warnings.push(a ?? {}),
+    },
   });
   const records = sent.map((entry, i) => sqsRecordFor(entry, { messageId: i === 0 ? 'sqs-good' : 'sqs-bad' }));
   const response: SQSBatchResponse = await consumer({ Records: records });
@@ -55,8 +71,18 @@ async function throughPipeline(bad: ReturnType<typeof rabbitRecord>) {
 
 describe('bad input, one case each', () => {
   it.each([
-    ['not JSON', rabbitRecord('definitely not json', { messageId: 'bad-1' }), 'not-json', /the body "definitely not json" is not JSON/],
-    ['schema-invalid', rabbitRecord('{"id":"bad-2","type":"t","payload":1}', { messageId: 'bad-2' }), 'schema-invalid', /createdAt is missing.*correlationId is missing/],
+    [
+      'not JSON',
+      rabbitRecord('definitely not json', { messageId: 'bad-1' }),
+      'not-json',
+      /the body "definitely not json" is not JSON/,
+    ],
+    [
+      'schema-invalid',
+      rabbitRecord('{"id":"bad-2","type":"t","payload":1}', { messageId: 'bad-2' }),
+      'schema-invalid',
+      /createdAt is missing.*correlationId is missing/,
+    ],
     ['empty body', rabbitRecord(Buffer.alloc(0), { messageId: 'bad-3' }), 'empty-body', /the body is empty/],
     [
       'wrong content encoding',
@@ -64,16 +90,34 @@ describe('bad input, one case each', () => {
       'unsupported-content-encoding',
       /content encoding "gzip" is not supported/,
     ],
-    ['binary', rabbitRecord(Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe]), { messageId: 'bad-5' }), 'not-utf8', /6-byte body is not valid UTF-8/],
-    ['wrong character encoding (UTF-16)', rabbitRecord(Buffer.from('{"id":"x"}', 'utf16le'), { messageId: 'bad-6' }), 'not-json', /is not JSON/],
-    ['unicode SQS refuses, not a message', rabbitRecord('\uffff\u0000 oops', { messageId: 'bad-7' }), 'not-json', /is not JSON/],
-  ])('%s: forwarded, reported with reason %s, on its way to the DLQ with the reason attribute; the good one is processed', async (_name, bad, reason, detail) => {
-    const outcome = await throughPipeline(bad);
-    expect(outcome.response).toEqual({ batchItemFailures: [{ itemIdentifier: 'sqs-bad' }] });
-    expect(outcome.effects).toEqual(['good-1']);
-    expect(outcome.warning).toMatchObject({ reason, detail: expect.stringMatching(detail) });
-    expect(outcome.dlqReason).toMatch(new RegExp(`^${reason}: `));
-  });
+    [
+      'binary',
+      rabbitRecord(Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe]), { messageId: 'bad-5' }),
+      'not-utf8',
+      /6-byte body is not valid UTF-8/,
+    ],
+    [
+      'wrong character encoding (UTF-16)',
+      rabbitRecord(Buffer.from('{"id":"x"}', 'utf16le'), { messageId: 'bad-6' }),
+      'not-json',
+      /is not JSON/,
+    ],
+    [
+      'unicode SQS refuses, not a message',
+      rabbitRecord('\uffff\u0000 oops', { messageId: 'bad-7' }),
+      'not-json',
+      /is not JSON/,
+    ],
+  ])(
+    '%s: forwarded, reported with reason %s, on its way to the DLQ with the reason attribute; the good one is processed',
+    async (_name, bad, reason, detail) => {
+      const outcome = await throughPipeline(bad);
+      expect(outcome.response).toEqual({ batchItemFailures: [{ itemIdentifier: 'sqs-bad' }] });
+      expect(outcome.effects).toEqual(['good-1']);
+      expect(outcome.warning).toMatchObject({ reason, detail: expect.stringMatching(detail) });
+      expect(outcome.dlqReason).toMatch(new RegExp(`^${reason}: `));
+    },
+  );
 
   it('unicode SQS refuses, inside a valid message: carried base64 and processed, nothing lost', async () => {
     const message = sampleMessage('uni-1', { payload: { text: 'a\uffffb😀' } });
@@ -97,8 +141,12 @@ describe('bad input, one case each', () => {
       close: async () => undefined,
     };
     const producer = createProducerHandler({ connection, config: { exchange: 'events', routingKey: 'event' } });
-    await expect(producer({ size: 1_048_577 })).rejects.toThrow(/size is 1048577; expected an integer from 0 to 1040384 bytes \(the SQS limit of 1048576 bytes/);
-    await expect(producer({ payload: 'x'.repeat(1_048_576) })).rejects.toThrow(/payload \(encoded message size in bytes\) is \d+; expected at most 1040384/);
+    await expect(producer({ size: 1_048_577 })).rejects.toThrow(
+      /size is 1048577; expected an integer from 0 to 1040384 bytes \(the SQS limit of 1048576 bytes/,
+    );
+    await expect(producer({ payload: 'x'.repeat(1_048_576) })).rejects.toThrow(
+      /payload \(encoded message size in bytes\) is \d+; expected at most 1040384/,
+    );
   });
 
   it('oversized from another publisher: the bridge forwards the good ones and fails the batch, so RabbitMQ keeps it and dead-letters it after x-delivery-limit', async () => {

@@ -9,7 +9,9 @@ import { messageRecord, rabbitEvent, rabbitRecord } from '../support/events';
 const sqsMock = mockClient(SQSClient);
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/000000000000/target';
 
-type Answer = (input: SendMessageBatchCommandInput) => { Failed?: { Id: string; SenderFault: boolean; Code: string; Message: string }[] };
+type Answer = (input: SendMessageBatchCommandInput) => {
+  Failed?: { Id: string; SenderFault: boolean; Code: string; Message: string }[];
+};
 
 /** Answers SendMessageBatch like SQS, optionally failing some entries, and measures concurrency. */
 function fakeSqs(answer: Answer = () => ({}), delayMs = 0) {
@@ -23,7 +25,9 @@ function fakeSqs(answer: Answer = () => ({}), delayMs = 0) {
     const failed = answer(input).Failed ?? [];
     const failedIds = new Set(failed.map((f) => f.Id));
     return {
-      Successful: input.Entries!.filter((e) => !failedIds.has(e.Id!)).map((e) => ({ Id: e.Id, MessageId: `sqs-${e.Id}`, MD5OfMessageBody: '' })),
+      Successful: input
+        .Entries!.filter((e) => !failedIds.has(e.Id!))
+        .map((e) => ({ Id: e.Id, MessageId: `sqs-${e.Id}`, MD5OfMessageBody: '' })),
       Failed: failed,
     };
   });
@@ -58,12 +62,18 @@ describe('createBridgeHandler', () => {
   it('throws listing the entry SQS rejected, after forwarding the rest', async () => {
     const sqs = fakeSqs((input) =>
       input.Entries!.some((e) => e.MessageAttributes!['amqp.message-id'].StringValue === 'm13')
-        ? { Failed: [{ Id: 'e3', SenderFault: true, Code: 'InvalidMessageContents', Message: 'Invalid characters found' }] }
+        ? {
+            Failed: [
+              { Id: 'e3', SenderFault: true, Code: 'InvalidMessageContents', Message: 'Invalid characters found' },
+            ],
+          }
         : {},
     );
     const error = await bridge()(rabbitEvent(records(25))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ForwardingError);
-    expect((error as ForwardingError).message).toMatch(/SQS did not accept 1 of 25 records: m13 \(InvalidMessageContents: Invalid characters found\)/);
+    expect((error as ForwardingError).message).toMatch(
+      /SQS did not accept 1 of 25 records: m13 \(InvalidMessageContents: Invalid characters found\)/,
+    );
     expect((error as ForwardingError).failures.map((f) => f.id)).toEqual(['m13']);
     expect(sqs.calls.map((c) => c.Entries!.length)).toEqual([10, 10, 5]);
   });
@@ -84,27 +94,46 @@ describe('createBridgeHandler', () => {
   });
 
   it('gives up on a server-side failure after the attempts and throws', async () => {
-    const sqs = fakeSqs(() => ({ Failed: [{ Id: 'e1', SenderFault: false, Code: 'ServiceUnavailable', Message: 'busy' }] }));
-    const handler = createBridgeHandler({ sqs: new SQSClient({ region: 'us-east-1' }), config: { queueUrl: QUEUE, maxAttempts: 2 } });
-    await expect(handler(rabbitEvent(records(2)))).rejects.toThrow(/SQS did not accept 1 of 2 records: m1 \(ServiceUnavailable: busy\)/);
+    const sqs = fakeSqs(() => ({
+      Failed: [{ Id: 'e1', SenderFault: false, Code: 'ServiceUnavailable', Message: 'busy' }],
+    }));
+    const handler = createBridgeHandler({
+      sqs: new SQSClient({ region: 'us-east-1' }),
+      config: { queueUrl: QUEUE, maxAttempts: 2 },
+    });
+    await expect(handler(rabbitEvent(records(2)))).rejects.toThrow(
+      /SQS did not accept 1 of 2 records: m1 \(ServiceUnavailable: busy\)/,
+    );
     expect(sqs.calls).toHaveLength(2);
   });
 
   it('throws listing every id of a call that failed after the SDK retries', async () => {
     sqsMock.on(SendMessageBatchCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
-    await expect(bridge()(rabbitEvent(records(2)))).rejects.toThrow(/SQS did not accept 2 of 2 records: m0 \(AccessDenied: not authorized\); m1/);
+    await expect(bridge()(rabbitEvent(records(2)))).rejects.toThrow(
+      /SQS did not accept 2 of 2 records: m0 \(AccessDenied: not authorized\); m1/,
+    );
   });
 
   it('treats an entry SQS did not answer for as not forwarded', async () => {
-    sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: 'e0', MessageId: 'x', MD5OfMessageBody: '' }], Failed: [] });
-    await expect(bridge()(rabbitEvent(records(2)))).rejects.toThrow(/m1 \(NoAnswer: SQS reported neither success nor failure\)/);
+    sqsMock
+      .on(SendMessageBatchCommand)
+      .resolves({ Successful: [{ Id: 'e0', MessageId: 'x', MD5OfMessageBody: '' }], Failed: [] });
+    await expect(bridge()(rabbitEvent(records(2)))).rejects.toThrow(
+      /m1 \(NoAnswer: SQS reported neither success nor failure\)/,
+    );
   });
 
   it('forwards the good records and throws for one SQS cannot carry (oversized), so the broker keeps it', async () => {
     const sqs = fakeSqs();
-    const event = rabbitEvent([messageRecord('ok-1'), rabbitRecord('x'.repeat(1_100_000), { messageId: 'big-1' }), messageRecord('ok-2')]);
+    const event = rabbitEvent([
+      messageRecord('ok-1'),
+      rabbitRecord('x'.repeat(1_100_000), { messageId: 'big-1' }),
+      messageRecord('ok-2'),
+    ]);
     await expect(bridge()(event)).rejects.toThrow(/SQS did not accept 1 of 3 records: big-1 \(Oversized: /);
-    expect(sqs.calls.flatMap((c) => c.Entries!.map((e) => e.MessageAttributes!['amqp.message-id'].StringValue))).toEqual(['ok-1', 'ok-2']);
+    expect(
+      sqs.calls.flatMap((c) => c.Entries!.map((e) => e.MessageAttributes!['amqp.message-id'].StringValue)),
+    ).toEqual(['ok-1', 'ok-2']);
   });
 
   it('counts wrapped and invalid records', async () => {
@@ -115,9 +144,20 @@ describe('createBridgeHandler', () => {
 
   it('FIFO: sends one call at a time and stops after a failure so order is kept', async () => {
     let call = 0;
-    const sqs = fakeSqs(() => (++call === 2 ? { Failed: [{ Id: 'e0', SenderFault: true, Code: 'InvalidParameterValue', Message: 'bad' }] } : {}), 1);
-    const fifo = createBridgeHandler({ sqs: new SQSClient({ region: 'us-east-1' }), config: { queueUrl: `${QUEUE}.fifo`, parallelism: 8, messageGroupIdField: 'type' } });
-    await expect(fifo(rabbitEvent(records(35)))).rejects.toThrow(/SQS did not accept 16 of 35 records: m10 \(InvalidParameterValue: bad\); m20 \(NotSent/);
+    const sqs = fakeSqs(
+      () =>
+        ++call === 2
+          ? { Failed: [{ Id: 'e0', SenderFault: true, Code: 'InvalidParameterValue', Message: 'bad' }] }
+          : {},
+      1,
+    );
+    const fifo = createBridgeHandler({
+      sqs: new SQSClient({ region: 'us-east-1' }),
+      config: { queueUrl: `${QUEUE}.fifo`, parallelism: 8, messageGroupIdField: 'type' },
+    });
+    await expect(fifo(rabbitEvent(records(35)))).rejects.toThrow(
+      /SQS did not accept 16 of 35 records: m10 \(InvalidParameterValue: bad\); m20 \(NotSent/,
+    );
     expect(sqs.maxInFlight).toBe(1);
     expect(sqs.calls).toHaveLength(2);
     expect(sqs.calls[0].Entries![0]).toMatchObject({ MessageDeduplicationId: 'm0', MessageGroupId: 'sample.event' });

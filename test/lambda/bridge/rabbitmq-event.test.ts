@@ -58,13 +58,19 @@ describe('parseRabbitMqEvent', () => {
     ['an empty batch', rabbitEvent([]), 0],
     ['an empty map', { rmqMessagesByQueue: {} }, 0],
     ['a null record list', { rmqMessagesByQueue: { 'q::/': null } }, 0],
-    ['two queues', { rmqMessagesByQueue: { 'a::/': [messageRecord('1')], 'b::v': [messageRecord('2'), messageRecord('3')] } }, 3],
+    [
+      'two queues',
+      { rmqMessagesByQueue: { 'a::/': [messageRecord('1')], 'b::v': [messageRecord('2'), messageRecord('3')] } },
+      3,
+    ],
   ])('reads %s', (_name, event, count) => {
     expect(parseRabbitMqEvent(event)).toHaveLength(count);
   });
 
   it('indexes records across queues and keeps their order', () => {
-    const records = parseRabbitMqEvent({ rmqMessagesByQueue: { 'a::/': [messageRecord('1')], 'b::v': [messageRecord('2')] } });
+    const records = parseRabbitMqEvent({
+      rmqMessagesByQueue: { 'a::/': [messageRecord('1')], 'b::v': [messageRecord('2')] },
+    });
     expect(records.map((r) => [r.index, r.queue, r.vhost, r.messageId])).toEqual([
       [0, 'a', '/', '1'],
       [1, 'b', 'v', '2'],
@@ -88,7 +94,9 @@ describe('parseRabbitMqEvent', () => {
   });
 
   it('reads string properties given as byte arrays and ignores non-string ones', () => {
-    const [record] = parseRabbitMqEvent(rabbitEvent([rabbitRecord('{}', { messageId: bytesOf('m-1'), correlationId: 42, type: '' })]));
+    const [record] = parseRabbitMqEvent(
+      rabbitEvent([rabbitRecord('{}', { messageId: bytesOf('m-1'), correlationId: 42, type: '' })]),
+    );
     expect(record).toMatchObject({ messageId: 'm-1', correlationId: undefined, type: undefined });
   });
 
@@ -103,7 +111,11 @@ describe('parseRabbitMqEvent', () => {
     ['no rmqMessagesByQueue', {}, /rmqMessagesByQueue is undefined; expected an object of "queue::vhost"/],
     ['an array', { rmqMessagesByQueue: [] }, /rmqMessagesByQueue is \[\]/],
     ['null event', null, /rmqMessagesByQueue is undefined/],
-    ['data that is not base64', { rmqMessagesByQueue: { 'q::/': [{ data: 'not base64!' }] } }, /Record #0 of "q::\/" has data "notbase64!"; expected base64/],
+    [
+      'data that is not base64',
+      { rmqMessagesByQueue: { 'q::/': [{ data: 'not base64!' }] } },
+      /Record #0 of "q::\/" has data "notbase64!"; expected base64/,
+    ],
   ])('refuses %s', (_name, event, message) => {
     expect(() => parseRabbitMqEvent(event as never)).toThrow(message);
   });

@@ -1,5 +1,11 @@
 import { parseRabbitMqEvent, type BridgeRecord } from '../../../lambda/bridge/rabbitmq-event';
-import { chunkEntries, fifoSafeId, messageGroupId, planEntry, type PlannedEntry } from '../../../lambda/bridge/sqs-entries';
+import {
+  chunkEntries,
+  fifoSafeId,
+  messageGroupId,
+  planEntry,
+  type PlannedEntry,
+} from '../../../lambda/bridge/sqs-entries';
 import type { ForwardFailure } from '../../../lambda/shared/errors';
 import { encodeMessage } from '../../../lambda/shared/message';
 import { isSqsSafeText } from '../../../lambda/shared/sqs-limits';
@@ -54,7 +60,8 @@ describe('planEntry', () => {
     const p = planned(rabbitRecord(text));
     expect(attr(p, 'bridge.body-encoding')).toBe(encoding);
     expect(isSqsSafeText(p.entry.MessageBody!)).toBe(true);
-    const restored = encoding === 'base64' ? Buffer.from(p.entry.MessageBody!, 'base64').toString('utf8') : p.entry.MessageBody;
+    const restored =
+      encoding === 'base64' ? Buffer.from(p.entry.MessageBody!, 'base64').toString('utf8') : p.entry.MessageBody;
     expect(restored).toBe(text);
   });
 
@@ -95,11 +102,16 @@ describe('planEntry', () => {
   });
 
   it('refuses a record SQS cannot carry (oversized), naming it, instead of dropping it', () => {
-    const plan = planEntry(record(rabbitRecord('x'.repeat(1_048_577), { messageId: 'big-1' })), standard) as ForwardFailure;
+    const plan = planEntry(
+      record(rabbitRecord('x'.repeat(1_048_577), { messageId: 'big-1' })),
+      standard,
+    ) as ForwardFailure;
     expect(plan).toEqual({
       id: 'big-1',
       code: 'Oversized',
-      message: expect.stringMatching(/^1048\d+ bytes as an SQS message exceeds the SQS limit of 1048576 bytes; left on the broker/),
+      message: expect.stringMatching(
+        /^1048\d+ bytes as an SQS message exceeds the SQS limit of 1048576 bytes; left on the broker/,
+      ),
     });
   });
 
@@ -112,7 +124,10 @@ describe('planEntry', () => {
 
   describe('FIFO', () => {
     it('uses the message id as deduplication id and the configured field as group id', () => {
-      const p = planned(messageRecord('m-7', { payload: { customer: 'c-42' } }), { fifo: true, messageGroupIdField: 'payload.customer' } as never);
+      const p = planned(messageRecord('m-7', { payload: { customer: 'c-42' } }), {
+        fifo: true,
+        messageGroupIdField: 'payload.customer',
+      } as never);
       expect(p.entry.MessageDeduplicationId).toBe('m-7');
       expect(p.entry.MessageGroupId).toBe('c-42');
     });

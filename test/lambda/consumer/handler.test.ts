@@ -1,9 +1,19 @@
 import '../support/quiet';
-import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { createConsumerHandler, localLambdaContext, type ConsumerDependencies, type Receipt } from '../../../lambda/consumer/handler';
+import {
+  createConsumerHandler,
+  localLambdaContext,
+  type ConsumerDependencies,
+  type Receipt,
+} from '../../../lambda/consumer/handler';
 import { LocalPersistenceLayer } from '../../../lambda/consumer/local-persistence-layer';
 import type { Message } from '../../../lambda/shared/message';
 import { encodeMessage } from '../../../lambda/shared/message';
@@ -24,7 +34,12 @@ function consumer(overrides: Partial<ConsumerDependencies> = {}) {
     outcomes: { record: async (receipt) => void receipts.push(receipt) },
     onEffect: (message) => effects.push(message.id),
     now: () => new Date('2024-05-01T12:00:01.000Z'),
-    logger: { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (_m, a) => void warnings.push(a ?? {}) },
+    logger: {
+      debug: () => undefined,
+      info: () => undefined,
+      error: () => undefined,
+      warn: (_m, a) => void warnings.push(a ?? {}),
+    },
     ...overrides,
   });
   return { handler, receipts, effects, warnings };
@@ -52,11 +67,16 @@ describe('createConsumerHandler', () => {
     const seen: unknown[] = [];
     const { handler } = consumer({ processMessage: async (message, context) => void seen.push([message.id, context]) });
     const record = sqsRecordFor(
-      { MessageBody: encodeMessage(sampleMessage('a')), MessageAttributes: { 'amqp.headers': { DataType: 'String', StringValue: '{"h":1}' } } },
+      {
+        MessageBody: encodeMessage(sampleMessage('a')),
+        MessageAttributes: { 'amqp.headers': { DataType: 'String', StringValue: '{"h":1}' } },
+      },
       { messageId: 'sqs-a', receiveCount: 2 },
     );
     await handler(event([record]));
-    expect(seen).toEqual([['a', { sqsMessageId: 'sqs-a', attempt: 2, receivedAt: '2024-05-01T12:00:01.000Z', headers: { h: 1 } }]]);
+    expect(seen).toEqual([
+      ['a', { sqsMessageId: 'sqs-a', attempt: 2, receivedAt: '2024-05-01T12:00:01.000Z', headers: { h: 1 } }],
+    ]);
   });
 
   it('absorbs a redelivered message: one effect, a receipt per delivery', async () => {
@@ -100,13 +120,24 @@ describe('createConsumerHandler', () => {
     const response = await handler(event([recordOf(sampleMessage('good'), 1, 'good'), bad]));
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
     expect(effects).toEqual(['good']);
-    expect(warnings).toContainEqual(expect.objectContaining({ sqsMessageId: 'bad', reason: 'schema-invalid', detail: expect.stringMatching(/payload is missing/) }));
+    expect(warnings).toContainEqual(
+      expect.objectContaining({
+        sqsMessageId: 'bad',
+        reason: 'schema-invalid',
+        detail: expect.stringMatching(/payload is missing/),
+      }),
+    );
   });
 
   it('answers an all-invalid batch with every record, without throwing', async () => {
     const { handler } = consumer();
-    const records = [sqsRecordFor({ MessageBody: 'x' }, { messageId: 'a' }), sqsRecordFor({ MessageBody: 'y' }, { messageId: 'b' })];
-    expect(await handler(event(records))).toEqual({ batchItemFailures: [{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }] });
+    const records = [
+      sqsRecordFor({ MessageBody: 'x' }, { messageId: 'a' }),
+      sqsRecordFor({ MessageBody: 'y' }, { messageId: 'b' }),
+    ];
+    expect(await handler(event(records))).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }],
+    });
   });
 
   it('fails a record whose receipt could not be stored; the retry records it without a second effect', async () => {
@@ -123,7 +154,9 @@ describe('createConsumerHandler', () => {
         },
       },
     });
-    expect(await handler(event([recordOf(sampleMessage('a'), 1, 's')]))).toEqual({ batchItemFailures: [{ itemIdentifier: 's' }] });
+    expect(await handler(event([recordOf(sampleMessage('a'), 1, 's')]))).toEqual({
+      batchItemFailures: [{ itemIdentifier: 's' }],
+    });
     expect(await handler(event([recordOf(sampleMessage('a'), 2, 's')]))).toEqual({ batchItemFailures: [] });
     expect(effects).toEqual(['a']);
     expect(receipts).toEqual(['a']);
@@ -139,11 +172,17 @@ describe('createConsumerHandler', () => {
     const ddb = mockClient(DynamoDBClient);
     ddb.on(PutItemCommand).resolvesOnce({});
     ddb.on(UpdateItemCommand).resolves({});
-    const store = new DynamoDBPersistenceLayer({ tableName: 'idempotency', awsSdkV3Client: new DynamoDBClient({ region: 'us-east-1' }) });
+    const store = new DynamoDBPersistenceLayer({
+      tableName: 'idempotency',
+      awsSdkV3Client: new DynamoDBClient({ region: 'us-east-1' }),
+    });
     const { handler, effects, receipts } = consumer({ persistenceStore: store });
     await handler(event([recordOf(sampleMessage('a'), 1, 's1')]));
     const put = ddb.commandCalls(PutItemCommand)[0].args[0].input;
-    expect(put).toMatchObject({ TableName: 'idempotency', ConditionExpression: expect.stringContaining('attribute_not_exists(#id)') });
+    expect(put).toMatchObject({
+      TableName: 'idempotency',
+      ConditionExpression: expect.stringContaining('attribute_not_exists(#id)'),
+    });
     // The record now exists: DynamoDB refuses the conditional put and returns it.
     ddb.on(PutItemCommand).rejects(
       new ConditionalCheckFailedException({

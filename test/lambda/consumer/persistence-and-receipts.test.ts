@@ -44,11 +44,14 @@ describe('LocalPersistenceLayer', () => {
   it('refuses a concurrent second run while the first is in progress', async () => {
     const store = new LocalPersistenceLayer();
     let release: () => void = () => undefined;
-    const slow = makeIdempotent(async (_input: { id: string }) => new Promise<null>((resolve) => (release = () => resolve(null))), {
-      persistenceStore: store,
-      config: config(),
-      dataIndexArgument: 0,
-    });
+    const slow = makeIdempotent(
+      async (input: { id: string }) => new Promise<string>((resolve) => (release = () => resolve(input.id))),
+      {
+        persistenceStore: store,
+        config: config(),
+        dataIndexArgument: 0,
+      },
+    );
     const first = slow({ id: 'a' });
     await new Promise((resolve) => setTimeout(resolve, 10));
     await expect(slow({ id: 'a' })).rejects.toThrow(/in progress/);
@@ -60,10 +63,10 @@ describe('LocalPersistenceLayer', () => {
     const store = new LocalPersistenceLayer();
     let fail = true;
     const flaky = makeIdempotent(
-      async (_input: { id: string }) => {
+      async (input: { id: string }) => {
         if (fail) {
           fail = false;
-          throw new Error('boom');
+          throw new Error(`boom on ${input.id}`);
         }
         return 'done';
       },
@@ -109,7 +112,10 @@ describe('createSqsReceiptSink', () => {
     const calls: SendMessageBatchCommandInput[] = [];
     sqsMock.on(SendMessageBatchCommand).callsFake(async (input: SendMessageBatchCommandInput) => {
       calls.push(input);
-      return { Successful: input.Entries!.map((e) => ({ Id: e.Id, MessageId: 'x', MD5OfMessageBody: '' })), Failed: [] };
+      return {
+        Successful: input.Entries!.map((e) => ({ Id: e.Id, MessageId: 'x', MD5OfMessageBody: '' })),
+        Failed: [],
+      };
     });
     const sink = createSqsReceiptSink({ sqs: new SQSClient({ region: 'us-east-1' }), queueUrl: 'https://q/receipts' });
     await Promise.all(Array.from({ length: 25 }, (_, i) => sink.record(receipt(`m${i}`))));
@@ -126,7 +132,10 @@ describe('createSqsReceiptSink', () => {
     const sink = createSqsReceiptSink({ sqs: new SQSClient({ region: 'us-east-1' }), queueUrl: 'q' });
     const results = await Promise.allSettled([sink.record(receipt('a')), sink.record(receipt('b'))]);
     expect(results[0].status).toBe('fulfilled');
-    expect(results[1]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: 'Receipt for b refused by SQS (InternalError: oops)' }) });
+    expect(results[1]).toMatchObject({
+      status: 'rejected',
+      reason: expect.objectContaining({ message: 'Receipt for b refused by SQS (InternalError: oops)' }),
+    });
   });
 
   it('rejects every receipt of a failed call', async () => {

@@ -28,11 +28,19 @@ describe('parseProducerEvent', () => {
     ['fractional count', { count: 1.5 }, /count is 1.5; expected an integer/],
     ['string count', { count: '5' }, /count is "5"; expected an integer/],
     ['too many', { count: MAX_MESSAGES_PER_INVOCATION + 1 }, /count is 100001/],
-    ['too many with poison', { count: MAX_MESSAGES_PER_INVOCATION, poison: 1 }, /count \+ poison is 100001; expected at most 100000/],
+    [
+      'too many with poison',
+      { count: MAX_MESSAGES_PER_INVOCATION, poison: 1 },
+      /count \+ poison is 100001; expected at most 100000/,
+    ],
     ['negative poison', { poison: -2 }, /poison is -2/],
     ['bad runId', { runId: 'a b' }, /runId is "a b"; expected 1–128 characters from/],
     ['numeric runId', { runId: 5 }, /runId is 5/],
-    ['oversized (over the 1 MiB SQS limit)', { size: 2_000_000 }, /size is 2000000; expected an integer from 0 to 1040384 bytes \(the SQS limit of 1048576 bytes/],
+    [
+      'oversized (over the 1 MiB SQS limit)',
+      { size: 2_000_000 },
+      /size is 2000000; expected an integer from 0 to 1040384 bytes \(the SQS limit of 1048576 bytes/,
+    ],
     ['negative size', { size: -1 }, /size is -1/],
     ['size with payload', { size: 10, payload: {} }, /size is 10; expected no size when a payload is given/],
   ])('refuses %s with a clear error', (_name, event, message) => {
@@ -74,14 +82,16 @@ describe('buildMessages', () => {
   });
 
   it('refuses a given payload whose body exceeds what SQS can carry (oversized)', () => {
-    expect(() => buildMessages({ count: 1, poison: 0, runId: 'r', payload: 'x'.repeat(MAX_BODY_BYTES) }, ids(), now)).toThrow(
+    expect(() =>
+      buildMessages({ count: 1, poison: 0, runId: 'r', payload: 'x'.repeat(MAX_BODY_BYTES) }, ids(), now),
+    ).toThrow(
       /payload \(encoded message size in bytes\) is 1040506; expected at most 1040384 \(the SQS limit of 1048576 bytes/,
     );
   });
 
   it('refuses a payload that is not JSON-serialisable', () => {
-    expect(() => buildMessages({ count: 1, poison: 0, runId: 'r', payload: { f: undefined, n: NaN } }, ids(), now)).toThrow(
-      InvalidProducerEventError,
-    );
+    expect(() =>
+      buildMessages({ count: 1, poison: 0, runId: 'r', payload: { f: undefined, n: NaN } }, ids(), now),
+    ).toThrow(InvalidProducerEventError);
   });
 });

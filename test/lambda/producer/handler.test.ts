@@ -70,7 +70,9 @@ describe('createProducerHandler', () => {
   });
 
   it('reports every message failed when the broker cannot be reached, without throwing', async () => {
-    const { handler } = producer(new BrokerConnectionError('Cannot connect to amqp://127.0.0.1:1 vhost "/": ECONNREFUSED'));
+    const { handler } = producer(
+      new BrokerConnectionError('Cannot connect to amqp://127.0.0.1:1 vhost "/": ECONNREFUSED'),
+    );
     const result = await handler({ count: 2, runId: 'r' });
     expect(result.ids).toEqual([]);
     expect(result.failed).toEqual([
@@ -117,7 +119,9 @@ describe('credentials', () => {
   });
 
   it('does not cache a failed read', async () => {
-    sm.on(GetSecretValueCommand).rejectsOnce(new Error('throttled')).resolves({ SecretString: '{"username":"u","password":"p"}' });
+    sm.on(GetSecretValueCommand)
+      .rejectsOnce(new Error('throttled'))
+      .resolves({ SecretString: '{"username":"u","password":"p"}' });
     const provider = secretsManagerCredentials(new SecretsManagerClient({}), 'arn:secret');
     await expect(provider.get()).rejects.toThrow(/throttled/);
     expect(await provider.get()).toEqual({ username: 'u', password: 'p' });
@@ -140,7 +144,9 @@ describe('credentials', () => {
 
 describe('createAmqpConnectionSource', () => {
   it('refuses a URL that is not AMQP', () => {
-    expect(() => createAmqpConnectionSource({ url: 'http://broker:80' })).toThrow(/scheme http: is not supported; expected amqp: or amqps:/);
+    expect(() => createAmqpConnectionSource({ url: 'http://broker:80' })).toThrow(
+      /scheme http: is not supported; expected amqp: or amqps:/,
+    );
   });
 
   it('fails within the connect timeout when nothing answers', async () => {

@@ -3,7 +3,12 @@ import { publishWithConfirms } from '../../../lambda/producer/publisher';
 import { FakeChannel, type Answer } from '../support/fake-channel';
 
 const messages = (n: number, poisonFrom = n): OutgoingMessage[] =>
-  Array.from({ length: n }, (_, i) => ({ id: `m${i}`, correlationId: `c${i}`, body: Buffer.from(`{"n":${i}}`), poison: i >= poisonFrom }));
+  Array.from({ length: n }, (_, i) => ({
+    id: `m${i}`,
+    correlationId: `c${i}`,
+    body: Buffer.from(`{"n":${i}}`),
+    poison: i >= poisonFrom,
+  }));
 
 const options = { exchange: 'events', routingKey: 'event', confirmTimeoutMs: 200 };
 
@@ -30,7 +35,12 @@ describe('publishWithConfirms', () => {
 
   it.each<[string, Answer, string, RegExp]>([
     ['a nack', 'nack', 'nacked', /broker nacked the message/],
-    ['a return before the ack (unroutable)', 'return-then-ack', 'returned', /returned as unroutable \(312 NO_ROUTE\): no queue is bound to exchange "events" with routing key "event"/],
+    [
+      'a return before the ack (unroutable)',
+      'return-then-ack',
+      'returned',
+      /returned as unroutable \(312 NO_ROUTE\): no queue is bound to exchange "events" with routing key "event"/,
+    ],
     ['no confirm in time', 'silence', 'confirm-timeout', /no confirm from the broker within 200 ms/],
     ['a closed channel', 'throw', 'channel-closed', /channel closed before the broker confirmed/],
   ])('reports %s as a failure of that message only', async (_name, answer, code, reason) => {
@@ -43,21 +53,30 @@ describe('publishWithConfirms', () => {
   it('explains a timeout by the broker blocking publishers (memory alarm)', async () => {
     const channel = new FakeChannel(() => 'silence');
     const started = Date.now();
-    const outcome = await publishWithConfirms(channel, messages(2), { ...options, blockedReason: () => 'low on memory' });
+    const outcome = await publishWithConfirms(channel, messages(2), {
+      ...options,
+      blockedReason: () => 'low on memory',
+    });
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(outcome.failed.map((f) => f.code)).toEqual(['broker-blocked', 'broker-blocked']);
-    expect(outcome.failed[0].reason).toMatch(/broker blocks publishers \(low on memory: memory or disk alarm\); no confirm within 200 ms/);
+    expect(outcome.failed[0].reason).toMatch(
+      /broker blocks publishers \(low on memory: memory or disk alarm\); no confirm within 200 ms/,
+    );
   });
 
   it('fails every unconfirmed message when the channel closes mid-flight, quoting the broker', async () => {
     const channel = new FakeChannel((id) => (id === 'm0' ? 'ack' : 'silence'));
     const publishing = publishWithConfirms(channel, messages(3), { ...options, confirmTimeoutMs: 5_000 });
     await new Promise((resolve) => setTimeout(resolve, 10));
-    channel.closeWithError('Channel closed by server: 404 (NOT-FOUND) with message "NOT_FOUND - no exchange \'events\'"');
+    channel.closeWithError(
+      'Channel closed by server: 404 (NOT-FOUND) with message "NOT_FOUND - no exchange \'events\'"',
+    );
     const outcome = await publishing;
     expect(outcome.confirmed.map((m) => m.id)).toEqual(['m0']);
     expect(outcome.failed.map((f) => f.code)).toEqual(['channel-closed', 'channel-closed']);
-    expect(outcome.failed[0].reason).toMatch(/channel closed before the broker confirmed: .*NOT_FOUND - no exchange 'events'/);
+    expect(outcome.failed[0].reason).toMatch(
+      /channel closed before the broker confirmed: .*NOT_FOUND - no exchange 'events'/,
+    );
   });
 
   it('keeps poison flags on failures', async () => {
@@ -91,7 +110,11 @@ describe('publishWithConfirms', () => {
         setTimeout(() => channel.pending.get(String(args[3].messageId))?.(null), 5);
         return result;
       })(channel.publish);
-    const outcome = await publishWithConfirms(channel, messages(50), { ...options, maxInFlight: 8, confirmTimeoutMs: 5_000 });
+    const outcome = await publishWithConfirms(channel, messages(50), {
+      ...options,
+      maxInFlight: 8,
+      confirmTimeoutMs: 5_000,
+    });
     expect(outcome.confirmed).toHaveLength(50);
     expect(maxInFlight).toBeLessThanOrEqual(8);
   });

@@ -42,7 +42,9 @@ describe('parseMessage', () => {
   });
 
   it('names every bad field at once', () => {
-    expect(() => parseMessage({ id: 'x' })).toThrow(/type is missing.*payload is missing.*createdAt is missing.*correlationId is missing/);
+    expect(() => parseMessage({ id: 'x' })).toThrow(
+      /type is missing.*payload is missing.*createdAt is missing.*correlationId is missing/,
+    );
   });
 });
 
@@ -72,12 +74,24 @@ describe('encodeMessage', () => {
 describe('decodeMessage', () => {
   it.each([
     ['empty body', Buffer.alloc(0), undefined, 'empty-body', /the body is empty/],
-    ['gzip content encoding', bytes(encodeMessage(valid)), 'gzip', 'unsupported-content-encoding', /content encoding "gzip" is not supported/],
+    [
+      'gzip content encoding',
+      bytes(encodeMessage(valid)),
+      'gzip',
+      'unsupported-content-encoding',
+      /content encoding "gzip" is not supported/,
+    ],
     ['binary body', Buffer.from([0xff, 0xfe, 0x00, 0x81]), undefined, 'not-utf8', /4-byte body is not valid UTF-8/],
     ['latin-1 text', Buffer.from('{"a":"Grüße"}', 'latin1'), undefined, 'not-utf8', /not valid UTF-8/],
     ['not JSON', bytes('hello'), undefined, 'not-json', /the body "hello" is not JSON/],
     ['truncated JSON', bytes('{"id":'), undefined, 'not-json', /is not JSON/],
-    ['JSON but not the contract', bytes('{"id":"1","type":"poison"}'), undefined, 'schema-invalid', /payload is missing/],
+    [
+      'JSON but not the contract',
+      bytes('{"id":"1","type":"poison"}'),
+      undefined,
+      'schema-invalid',
+      /payload is missing/,
+    ],
     ['a JSON string', bytes('"text"'), undefined, 'schema-invalid', /message is "text"/],
   ])('refuses %s with reason %s', (_name, body, encoding, reason, detail) => {
     let error: unknown;
@@ -91,9 +105,12 @@ describe('decodeMessage', () => {
     expect((error as InvalidMessageError).message).toMatch(detail);
   });
 
-  it.each([[undefined], [null], [''], ['identity'], ['UTF-8'], ['utf8']])('reads content encoding %p as plain UTF-8', (encoding) => {
-    expect(decodeMessage(bytes(encodeMessage(valid)), encoding).id).toBe('m-1');
-  });
+  it.each([[undefined], [null], [''], ['identity'], ['UTF-8'], ['utf8']])(
+    'reads content encoding %p as plain UTF-8',
+    (encoding) => {
+      expect(decodeMessage(bytes(encodeMessage(valid)), encoding).id).toBe('m-1');
+    },
+  );
 
   it('tolerates a UTF-8 byte order mark', () => {
     expect(decodeMessage(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes(encodeMessage(valid))])).id).toBe('m-1');

@@ -39,7 +39,7 @@ describe('sqsMessageBytes', () => {
 describe('environment readers', () => {
   it.each([
     [{}, /Environment variable X is not set; expected a non-empty value/],
-    [{ X: '  ' }, /Environment variable X is "  "; expected a non-empty value/],
+    [{ X: '  ' }, /Environment variable X is " {2}"; expected a non-empty value/],
   ])('requiredEnv refuses %p', (env, message) => {
     expect(() => requiredEnv(env, 'X')).toThrow(message);
   });
@@ -58,11 +58,15 @@ describe('environment readers', () => {
   });
 
   it.each([['0'], ['11'], ['2.5'], ['ten'], ['1e1']])('integerEnv refuses %p naming the range', (raw) => {
-    expect(() => integerEnv({ N: raw }, 'N', 4, 1, 10)).toThrow(/Environment variable N is ".*"; expected an integer from 1 to 10/);
+    expect(() => integerEnv({ N: raw }, 'N', 4, 1, 10)).toThrow(
+      /Environment variable N is ".*"; expected an integer from 1 to 10/,
+    );
   });
 
   it('urlEnv refuses other schemes and never echoes credentials', () => {
-    expect(() => urlEnv({ U: 'http://u:secret@h' }, 'U', ['amqps:'])).toThrow(/"http:\/\/h"; expected a URL starting with amqps:\/\//);
+    expect(() => urlEnv({ U: 'http://u:secret@h' }, 'U', ['amqps:'])).toThrow(
+      /"http:\/\/h"; expected a URL starting with amqps:\/\//,
+    );
     expect(() => urlEnv({ U: 'not a url u:secret@x' }, 'U', ['amqps:'])).toThrow(ConfigurationError);
     expect(redactUserInfo('amqp://guest:pw@host:5672')).toBe('amqp://***@host:5672');
     expect(urlEnv({ U: 'amqps://b-1.mq.example:5671' }, 'U', ['amqps:']).hostname).toBe('b-1.mq.example');

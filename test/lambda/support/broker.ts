@@ -12,7 +12,8 @@ async function management(method: string, path: string, body?: unknown): Promise
     headers: { authorization: AUTH, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (!response.ok && response.status !== 404) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  if (!response.ok && response.status !== 404)
+    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
   return response;
 }
 
@@ -69,16 +70,23 @@ export async function createTestVhost(options: { bind?: boolean } = {}): Promise
       try {
         await new Promise<void>((resolve, reject) => {
           if (count === 0) return resolve();
-          const timer = setTimeout(() => reject(new Error(`drained ${received.length} of ${count} from ${from}`)), timeoutMs);
+          const timer = setTimeout(
+            () => reject(new Error(`drained ${received.length} of ${count} from ${from}`)),
+            timeoutMs,
+          );
           // No-ack: a quorum queue may return acks still unsettled when the channel closes right after them.
-          void ch.consume(from, (message) => {
-            if (!message) return;
-            received.push(message);
-            if (received.length === count) {
-              clearTimeout(timer);
-              resolve();
-            }
-          }, { noAck: true });
+          void ch.consume(
+            from,
+            (message) => {
+              if (!message) return;
+              received.push(message);
+              if (received.length === count) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+            { noAck: true },
+          );
         });
       } finally {
         await ch.close().catch(() => undefined);

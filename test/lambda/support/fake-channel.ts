@@ -19,7 +19,13 @@ export class FakeChannel extends EventEmitter implements PublishChannel {
     super();
   }
 
-  publish(_exchange: string, routingKey: string, content: Buffer, options: Options.Publish, callback: (error: unknown) => void): boolean {
+  publish(
+    _exchange: string,
+    routingKey: string,
+    content: Buffer,
+    options: Options.Publish,
+    callback: (error: unknown) => void,
+  ): boolean {
     const id = String(options.messageId);
     const answer = this.answer(id);
     if (answer === 'throw') {
@@ -32,7 +38,11 @@ export class FakeChannel extends EventEmitter implements PublishChannel {
       if (answer === 'ack') callback(null);
       else if (answer === 'nack') callback(new Error('message nacked'));
       else if (answer === 'return-then-ack') {
-        this.emit('return', { fields: { replyCode: 312, replyText: 'NO_ROUTE', routingKey }, properties: { messageId: id }, content });
+        this.emit('return', {
+          fields: { replyCode: 312, replyText: 'NO_ROUTE', routingKey },
+          properties: { messageId: id },
+          content,
+        });
         callback(null);
       } else this.pending.set(id, callback);
     });

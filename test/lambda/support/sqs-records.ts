@@ -13,7 +13,12 @@ let sequence = 0;
 export function sqsRecordFor(entry: SentEntry, options: { messageId?: string; receiveCount?: number } = {}): SQSRecord {
   const attributes: SQSMessageAttributes = {};
   for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) {
-    attributes[name] = { dataType: value.DataType ?? 'String', stringValue: value.StringValue, stringListValues: [], binaryListValues: [] };
+    attributes[name] = {
+      dataType: value.DataType ?? 'String',
+      stringValue: value.StringValue,
+      stringListValues: [],
+      binaryListValues: [],
+    };
   }
   return {
     messageId: options.messageId ?? `sqs-${++sequence}`,
