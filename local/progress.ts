@@ -11,8 +11,10 @@ export interface ProgressSink {
 export interface ProgressOptions {
   /** Redraw interval on a terminal. @default 100 */
   readonly ttyIntervalMs?: number;
-  /** Line interval without a terminal. @default 2000 */
+  /** Shortest interval between lines without a terminal. @default 2000 */
   readonly lineIntervalMs?: number;
+  /** Without a terminal, an unchanged state is repeated only this often (a heartbeat). @default 30000 */
+  readonly heartbeatMs?: number;
   /** Clock. @default Date.now */
   readonly now?: () => number;
 }
@@ -33,7 +35,7 @@ export function renderProgress(done: number, total: number, detail: string, elap
 export class ProgressBar {
   private readonly started: number;
   private lastDraw = -Infinity;
-  private lastLine = '';
+  private lastState = '';
   private finished = false;
 
   constructor(
@@ -50,14 +52,20 @@ export class ProgressBar {
     const now = this.now();
     const interval = this.sink.isTTY ? (this.options.ttyIntervalMs ?? 100) : (this.options.lineIntervalMs ?? 2_000);
     if (!force && now - this.lastDraw < interval) return;
-    this.lastDraw = now;
-    const line = renderProgress(done, this.total, detail, now - this.started);
-    if (this.sink.isTTY) {
-      this.sink.write(`\r${line}\x1b[K`);
-    } else if (line !== this.lastLine) {
-      this.sink.write(`${line}\n`);
+    const state = `${done} ${detail}`;
+    // Logs get a line when something moved, and a heartbeat while waiting (e.g. on a visibility timeout).
+    if (
+      !this.sink.isTTY &&
+      !force &&
+      state === this.lastState &&
+      now - this.lastDraw < (this.options.heartbeatMs ?? 30_000)
+    ) {
+      return;
     }
-    this.lastLine = line;
+    this.lastDraw = now;
+    this.lastState = state;
+    const line = renderProgress(done, this.total, detail, now - this.started);
+    this.sink.write(this.sink.isTTY ? `\r${line}\x1b[K` : `${line}\n`);
   }
 
   /** Draws the final state and ends the line. */

@@ -50,6 +50,14 @@ describe('ProgressBar', () => {
     expect(out.chunks.map((c) => c.match(/(\d)\/4/)?.[1])).toEqual(['1', '3', '4']);
     expect(out.chunks.every((c) => c.endsWith('\n') && !c.includes('\r'))).toBe(true);
   });
+
+  test('without a terminal an unchanged state is repeated only as a heartbeat', () => {
+    let t = 0;
+    const out = sink(false);
+    const bar = new ProgressBar(out, 4, { now: () => t, lineIntervalMs: 1_000, heartbeatMs: 10_000 });
+    for (t = 0; t <= 25_000; t += 1_000) bar.update(2, 'waiting');
+    expect(out.chunks).toHaveLength(3); // at 0 s, 10 s and 20 s
+  });
 });
 
 describe('probeBroker', () => {

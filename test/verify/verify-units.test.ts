@@ -1,0 +1,74 @@
+import { explainAwsError } from '../../verify/aws-errors';
+import { messageCounts } from '../../verify/cli-args';
+import { parseReceipt, parseSqsDeadLetter } from '../../verify/queue-drain';
+import { OUTPUT_KEYS } from '../../verify/stack-outputs';
+import { OUTPUTS } from '../../lib/stacks/integration-stack';
+
+test('the output keys verify reads are the ones the stack exports', () => {
+  for (const key of Object.values(OUTPUT_KEYS)) expect(Object.values(OUTPUTS)).toContain(key);
+});
+
+describe('parseReceipt', () => {
+  test('reads ISO or epoch receivedAt and filters by run', () => {
+    expect(parseReceipt('{"id":"a","runId":"r","receivedAt":"2024-01-01T00:00:00.000Z","attempt":2}', 'r')).toEqual({
+      id: 'a',
+      runId: 'r',
+      receivedAt: Date.parse('2024-01-01T00:00:00.000Z'),
+      attempt: 2,
+    });
+    expect(parseReceipt('{"id":"a","runId":"other","receivedAt":1}', 'r')).toBeUndefined();
+    expect(parseReceipt('{"id":"a","receivedAt":5}')).toMatchObject({ id: 'a', receivedAt: 5 });
+  });
+
+  test.each(['not json', '[]', '{"receivedAt":1}', '{"id":"a","receivedAt":"yesterday"}', undefined])(
+    'ignores %j',
+    (body) => {
+      expect(parseReceipt(body)).toBeUndefined();
+    },
+  );
+});
+
+describe('parseSqsDeadLetter', () => {
+  const ids = new Set(['p1', 'p2']);
+  test("takes the body's id, else the bridge's amqp.message-id attribute, only for this run's ids", () => {
+    expect(parseSqsDeadLetter({ Body: '{"id":"p1","type":"poison"}' }, ids)).toEqual({ id: 'p1', queue: 'sqs' });
+    expect(
+      parseSqsDeadLetter(
+        { Body: 'not json', MessageAttributes: { 'amqp.message-id': { DataType: 'String', StringValue: 'p2' } } },
+        ids,
+      ),
+    ).toEqual({ id: 'p2', queue: 'sqs' });
+    expect(parseSqsDeadLetter({ Body: '{"id":"someone-else"}' }, ids)).toBeUndefined();
+  });
+});
+
+describe('messageCounts', () => {
+  test.each([
+    [undefined, undefined, { messages: 1000, poison: 10 }],
+    ['2000', undefined, { messages: 2000, poison: 20 }],
+    ['2000', '0', { messages: 2000, poison: 0 }],
+    ['10', undefined, { messages: 10, poison: 0 }],
+  ])('--messages %s --poison %s', (m, p, expected) => {
+    expect(messageCounts(m, p, 1_000_000)).toEqual(expected);
+  });
+});
+
+describe('explainAwsError', () => {
+  test.each([
+    [
+      Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
+      /No AWS credentials found/,
+    ],
+    [new Error('Region is missing'), /pass --region/],
+    [Object.assign(new Error('expired'), { name: 'ExpiredTokenException' }), /have expired/],
+    [Object.assign(new Error('bad'), { name: 'UnrecognizedClientException' }), /refused the credentials/],
+    [Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }), /lambda:InvokeFunction/],
+    [Object.assign(new Error('getaddrinfo'), { code: 'ENOTFOUND' }), /Cannot reach the AWS endpoint/],
+  ])('%s', (error, message) => {
+    expect(explainAwsError(error)).toMatch(message);
+  });
+
+  test('anything else is left to the caller', () => {
+    expect(explainAwsError(new Error('boom'))).toBeUndefined();
+  });
+});
