@@ -40,9 +40,10 @@ export function acknowledgeLogRetentionFunction(cfnBroker: CfnElement): void {
   acknowledge(logRetention, {
     [BASIC_EXECUTION_ROLE]:
       "CDK's LogRetention function comes with this role to write its own logs; it runs only when the broker's log group retention changes.",
-    'AwsSolutions-IAM5[Resource::*]': "CDK's LogRetention function: logs:DescribeLogGroups, which has no resource-level scope.",
+    'AwsSolutions-IAM5[Resource::*]':
+      "CDK's LogRetention function always gets logs:PutRetentionPolicy/DeleteRetentionPolicy on every log group (it is a stack-wide singleton; CDK offers no narrower grant). Here it is used for the broker's general log group only.",
     [`AwsSolutions-IAM5[Resource::${logGroup}]`]:
-      "CDK's LogRetention function: retention calls on the broker's general log group (and its streams) only.",
+      "CDK's LogRetention function: logs:DeleteLogGroup on the broker's general log group (and its streams) only, so a destroyed stage leaves no log group behind.",
   });
 }
 
