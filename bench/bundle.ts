@@ -132,18 +132,17 @@ export async function coldInitOnce(probe: string, bundle: string): Promise<numbe
 }
 
 /** Cold starts per bundle: cheap (tens of ms), so more than the minimum three, which steadies the median. */
-const MIN_COLD_STARTS = 5;
+export const MIN_COLD_STARTS = 5;
 
-/** Bundles every function, then measures cold inits round-robin so a noisy moment hits every bundle alike. */
+/** Bundles every function, then measures `rounds` cold inits of each, round-robin so a noisy moment hits all alike. */
 export async function runBundleSection(
-  repetitions: number,
+  rounds: number,
   progress: (message: string) => void,
 ): Promise<{ functions: BenchReport['functions']; runs: Record<string, number[]> }> {
   const bundles = await bundleFunctions(devRuntime());
   try {
     const names = ['empty', ...FUNCTIONS] as const;
     const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-    const rounds = Math.max(repetitions, MIN_COLD_STARTS);
     for (let i = 0; i < rounds; i++) {
       for (const name of names) samples[name].push(await coldInitOnce(bundles.probe, bundles.files[name]));
     }

@@ -1,6 +1,7 @@
 import type { ConsumeMessage } from 'amqplib';
 import { createBridgeHandler, type BridgeHandler } from '../lambda/bridge/handler';
 import { buildMessages, parseProducerEvent } from '../lambda/producer/event';
+import { loadStageConfig } from '../lib/config/stages';
 import { MESSAGE_CONTENT_TYPE } from '../lambda/shared/message';
 import { buildRabbitMqEvent, type RabbitMqEvent } from '../local/rabbitmq-event';
 import { startSqsEmulator } from '../local/sqs-emulator';
@@ -9,8 +10,11 @@ import { quietLogger, quietMetrics } from './quiet';
 import { measureRawSqs, withScratchQueue } from './raw-sqs';
 import { elapsedMs, median, perSecond, round } from './stats';
 
-/** The bridge's default `SEND_PARALLELISM` (lambda/bridge/index.ts); the raw figure uses the same fan-out. */
-export const SEND_PARALLELISM = 4;
+/**
+ * The bridge's `SEND_PARALLELISM` as the dev stage deploys it (`functions.bridge.sendParallelism`, the same 4 the
+ * bridge defaults to); the raw figure uses the same fan-out, so the ratio compares like with like.
+ */
+export const SEND_PARALLELISM = loadStageConfig('dev').functions.bridge.sendParallelism;
 
 /** Records per RabbitMQ event handed to the bridge (issue 8: "a 1,000-record RabbitMQ event"). */
 export const BRIDGE_EVENT_RECORDS = 1_000;

@@ -1,0 +1,109 @@
+/**
+ * `npm run bench -- [--json FILE] [--messages N] [--size BYTES] [--repetitions N] [--only LIST]`
+ *
+ * Measures, in one run against the local broker and the embedded SQS emulator, the project's functions and pipeline
+ * against the raw speed of the same broker, emulator and toolchain, and reports the ratios against the targets of
+ * docs/performance.md. Progress goes to stderr, the summary to stdout. Exit code 0 whether or not targets are met
+ * (it is a measurement); 1 when the bench itself could not run; 2 on bad arguments.
+ */
+import { writeFileSync } from 'node:fs';
+import { runAmqpSection } from './amqp-section';
+import { MIN_COLD_STARTS, runBundleSection } from './bundle';
+import { describeMachine } from './machine';
+import { parseBenchOptions, USAGE, type BenchOptions, type Section } from './options';
+import { runPipelineSection } from './pipeline-section';
+import { benchElapsedSec, progress } from './progress';
+import { RAW_AMQP_IN_FLIGHT } from './raw-amqp';
+import { evaluateTargets, formatTargets } from './report';
+import { BRIDGE_EVENT_RECORDS, runSqsSection, SEND_PARALLELISM } from './sqs-section';
+import { round } from './stats';
+import { runSynthSection } from './synth';
+
+async function runBench(options: BenchOptions): Promise<Record<string, unknown>> {
+  const machine = describeMachine();
+  progress(
+    `${machine.cores} cores, ${machine.totalMemoryMB} MiB, Node ${machine.nodeVersion}, load ${machine.loadAverage1m}; ` +
+      `${options.messages} messages of ${options.size} bytes, ${options.repetitions} repetitions` +
+      (options.smoke ? ' (smoke: not a measurement)' : ''),
+  );
+  const runs: Record<string, readonly number[]> = {};
+  const figures: Record<string, unknown> = {};
+  let brokerVersion = 'not contacted';
+  const section = async <T extends { runs: Record<string, readonly number[]> }>(
+    name: Section,
+    run: () => Promise<T>,
+  ) => {
+    if (!options.only.includes(name)) return undefined;
+    progress(`${name}: start`);
+    const { runs: sectionRuns, ...rest } = await run();
+    Object.assign(runs, sectionRuns);
+    Object.assign(figures, rest);
+    return rest;
+  };
+
+  const coldStarts = options.smoke ? options.repetitions : Math.max(options.repetitions, MIN_COLD_STARTS);
+  await section('bundle', () => runBundleSection(coldStarts, progress));
+  await section('synth', () => runSynthSection(options.repetitions, progress));
+  const amqp = await section('amqp', () => runAmqpSection(options, progress));
+  if (amqp) brokerVersion = amqp.brokerVersion;
+  delete figures.brokerVersion;
+  const sqs = await section('sqs', () => runSqsSection(options, progress));
+  await section('pipeline', () =>
+    runPipelineSection(options, progress, {
+      rawAmqpPerSec: amqp?.rawAmqpConfirmedPublishPerSec,
+      rawSqsPerSec: sqs?.rawSqsBatchSendPerSec,
+    }),
+  );
+
+  const targets = evaluateTargets(figures);
+  return {
+    machine: { ...machine, brokerVersion },
+    settings: {
+      messages: options.messages,
+      sizeBytes: options.size,
+      repetitions: options.repetitions,
+      rawAmqpInFlight: RAW_AMQP_IN_FLIGHT,
+      sendParallelism: SEND_PARALLELISM,
+      bridgeEventRecords: BRIDGE_EVENT_RECORDS,
+      smoke: options.smoke,
+      sections: options.only,
+    },
+    ...figures,
+    durationSec: round(benchElapsedSec(), 1),
+    runs,
+    targets,
+  };
+}
+
+async function main(): Promise<number> {
+  // The handlers run on Node 22+ in Lambda, where the SDK has nothing to warn about; keep stderr for progress.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  let options: BenchOptions;
+  try {
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message}`);
+    if (!(error as Error).message.includes('usage:')) console.error(USAGE);
+    return 2;
+  }
+  const report = await runBench(options);
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  if (options.jsonFile) {
+    writeFileSync(options.jsonFile, json);
+    progress(`wrote ${options.jsonFile}`);
+  }
+  const { targets, runs, ...summary } = report;
+  void runs;
+  console.log(JSON.stringify(summary, null, 2));
+  console.log(formatTargets(targets as ReturnType<typeof evaluateTargets>));
+  progress(`done in ${round(benchElapsedSec(), 1)} s`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

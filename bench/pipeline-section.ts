@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { brokerFrom } from '../local/cli';
+import { defaultDrainBudgetMs, runLocalVerification } from '../local/local-run';
+import { startLocalPipeline, type LocalPipeline } from '../local/pipeline';
+import { synthesizeStage } from '../local/synth';
+import { readLocalSettings } from '../local/template-reader';
+import type { VerificationReport } from '../verify/accounting';
+import type { BenchOptions } from './options';
+import { runPaced } from './paced-run';
+import { latencyPercentiles, median, round } from './stats';
+
+/** Warm-up run before the measured ones (JIT, connections, the emulator's first queues). */
+const WARM_UP_MESSAGES = 2_000;
+/** The latency run publishes at this fraction of the pipeline's measured maximum. */
+export const LATENCY_LOAD = 0.5;
+/** Seconds of paced publishing per latency repetition: enough samples for a p99, bounded for the time budget. */
+const LATENCY_RUN_SEC = 10;
+
+export interface PipelineFigures {
+  readonly pipelinePerSec: number;
+  readonly pipelineRatio?: number;
+  readonly latencyMs: { p50: number; p95: number; p99: number; ratePerSec: number; messages: number };
+  readonly runs: Record<string, number[]>;
+}
+
+function requireClean(report: VerificationReport, what: string): void {
+  if (report.lost > 0 || report.delivered !== report.expected.good || report.problems.length > 0) {
+    throw new Error(
+      `pipeline ${what}: ${report.delivered} of ${report.expected.good} delivered; ${report.problems.join('; ')}`,
+    );
+  }
+}
+
+/**
+ * The whole local pipeline (local/pipeline.ts, configured from the dev stage's synthesized template, in a throwaway
+ * vhost): end-to-end throughput with the project's own run driver and accounting (delivered ÷ first publish to last
+ * receipt), then latency with paced publishing at {@link LATENCY_LOAD} of that throughput.
+ */
+export async function runPipelineSection(
+  options: BenchOptions,
+  progress: (message: string) => void,
+  raw: { rawAmqpPerSec?: number; rawSqsPerSec?: number },
+): Promise<PipelineFigures> {
+  const settings = readLocalSettings(synthesizeStage('dev').template);
+  const suffix = randomBytes(4).toString('hex');
+  const pipeline: LocalPipeline = await startLocalPipeline({
+    settings,
+    broker: brokerFrom(options.amqpUrl, options.managementUrl),
+    isolation: { vhost: `bench-${suffix}`, userSuffix: suffix },
+    write: () => undefined,
+  });
+  try {
+    const run = async (messages: number, what: string) => {
+      const { report } = await runLocalVerification(pipeline, {
+        messages,
+        poison: 0,
+        size: options.size,
+        drainTimeoutMs: defaultDrainBudgetMs(pipeline, messages),
+      });
+      requireClean(report, what);
+      return report.throughputPerSec;
+    };
+    await run(Math.min(WARM_UP_MESSAGES, options.messages), 'warm-up');
+    const throughput: number[] = [];
+    for (let i = 0; i < options.repetitions; i++) {
+      throughput.push(await run(options.messages, `repetition ${i + 1}`));
+      progress(`pipeline ${i + 1}/${options.repetitions}: ${Math.round(throughput[i])}/s delivered end to end`);
+    }
+    const pipelinePerSec = median(throughput);
+
+    const ratePerSec = pipelinePerSec * LATENCY_LOAD;
+    const messages = Math.min(options.messages, Math.max(100, Math.round(ratePerSec * LATENCY_RUN_SEC)));
+    const p50: number[] = [];
+    const p95: number[] = [];
+    const p99: number[] = [];
+    for (let i = 0; i < options.repetitions; i++) {
+      const paced = await runPaced(pipeline, {
+        ratePerSec,
+        messages,
+        size: options.size,
+        drainTimeoutMs: defaultDrainBudgetMs(pipeline, messages),
+      });
+      requireClean(paced.report, `latency repetition ${i + 1}`);
+      const latency = latencyPercentiles(paced.latenciesMs);
+      p50.push(latency.p50);
+      p95.push(latency.p95);
+      p99.push(latency.p99);
+      progress(
+        `latency ${i + 1}/${options.repetitions} at ${Math.round(paced.publishedPerSec)}/s: ` +
+          `p50 ${Math.round(latency.p50)} ms, p95 ${Math.round(latency.p95)} ms, p99 ${Math.round(latency.p99)} ms`,
+      );
+    }
+
+    const slowerRaw =
+      raw.rawAmqpPerSec !== undefined && raw.rawSqsPerSec !== undefined
+        ? Math.min(raw.rawAmqpPerSec, raw.rawSqsPerSec)
+        : undefined;
+    return {
+      pipelinePerSec: Math.round(pipelinePerSec),
+      ...(slowerRaw !== undefined ? { pipelineRatio: round(pipelinePerSec / slowerRaw) } : {}),
+      latencyMs: {
+        p50: round(median(p50), 1),
+        p95: round(median(p95), 1),
+        p99: round(median(p99), 1),
+        ratePerSec: Math.round(ratePerSec),
+        messages,
+      },
+      runs: {
+        pipelinePerSec: throughput.map(Math.round),
+        'latencyMs.p50': p50.map((v) => round(v, 1)),
+        'latencyMs.p95': p95.map((v) => round(v, 1)),
+        'latencyMs.p99': p99.map((v) => round(v, 1)),
+      },
+    };
+  } finally {
+    await pipeline.stop({ removeTopology: true });
+  }
+}
