@@ -140,12 +140,12 @@ export async function runDeployedVerification(
     }
   }
 
+  const effects = effectsFromReceipts(receipts);
   const report = accountForRun({
     published,
     receipts,
     deadLetters,
-    // In AWS the consumer writes one receipt per performed effect; a repeated effect shows as a duplicate receipt.
-    effects: receipts.length,
+    effects: effects.count,
     startedAt,
     finishedAt: now(),
   });
@@ -162,9 +162,22 @@ export async function runDeployedVerification(
         deploymentMode: broker.deploymentMode,
         instanceType: broker.instanceType,
         drainBudgetSec: budgetSec,
+        effectsCountedFrom: effects.source,
       },
     },
   };
+}
+
+/**
+ * Effects seen from outside the account's functions: receipts that carry `effect` are counted exactly; receipts
+ * without it (a consumer that records every delivery alike) can only show that each valid message was processed,
+ * so the count is the unique ids delivered and the report says so.
+ */
+export function effectsFromReceipts(receipts: readonly ReceiptRecord[]): { count: number; source: string } {
+  if (receipts.length > 0 && receipts.every((r) => r.effect !== undefined)) {
+    return { count: receipts.filter((r) => r.effect).length, source: 'receipts (effect flag)' };
+  }
+  return { count: new Set(receipts.map((r) => r.id)).size, source: 'unique receipts (receipts carry no effect flag)' };
 }
 
 async function describeBroker(mq: MqClient, brokerId: string): Promise<BrokerSummary> {

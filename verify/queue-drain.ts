@@ -66,6 +66,8 @@ export async function drainOnce<T>(options: DrainOptions<T>): Promise<T[]> {
 export interface ReceiptRecord extends Receipt {
   readonly runId?: string;
   readonly attempt?: number;
+  /** Whether this delivery performed the business effect (false: a duplicate absorbed), when the consumer says. */
+  readonly effect?: boolean;
 }
 
 /** Parses a receipt body; undefined when it is not a receipt or belongs to another run. */
@@ -80,6 +82,7 @@ export function parseReceipt(body: string | undefined, runId?: string): ReceiptR
     receivedAt,
     runId: typeof json.runId === 'string' ? json.runId : undefined,
     attempt: typeof json.attempt === 'number' ? json.attempt : undefined,
+    ...(typeof json.effect === 'boolean' ? { effect: json.effect } : {}),
   };
 }
 
