@@ -86,7 +86,7 @@ describe('local adapters', () => {
     log.warn('careful', { id: 'x' });
     log.debug('hidden');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/WARN  \[unit-verbose\] careful \{"id":"x"\}\n$/);
+    expect(lines[0]).toMatch(/ WARN {2}\[unit-verbose\] careful \{"id":"x"\}\n$/);
   });
 
   test('the timed connection records each publish by message id and passes everything through', async () => {

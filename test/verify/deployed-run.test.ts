@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { DescribeBrokerCommand, MqClient } from '@aws-sdk/client-mq';
@@ -273,10 +276,10 @@ describe('verify CLI', () => {
   test('a passing run prints the report, writes JSON and exits 0; a failing one exits 1', async () => {
     deployedPipeline();
     const { out, streams } = io();
-    const file = `${require('node:os').tmpdir()}/verify-report-${process.pid}.json`;
+    const file = join(tmpdir(), `verify-report-${process.pid}.json`);
     expect(await main(['--stack', 'S', '--messages', '20', '--json', file], streams, clients)).toBe(0);
     expect(out.join('')).toMatch(/PASS/);
-    const json = JSON.parse(require('node:fs').readFileSync(file, 'utf8'));
+    const json = JSON.parse(readFileSync(file, 'utf8'));
     expect(json).toMatchObject({
       sent: 20,
       delivered: 20,
