@@ -1,0 +1,198 @@
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { ProducerResult, PublishFailure } from '../../../lambda/producer/handler';
+import { startLocalPipeline, type LocalPipeline } from '../../../local/pipeline';
+import { sleep } from '../../../local/timing';
+import {
+  accountForRun,
+  type DeadLetter,
+  type PublishedMessage,
+  type VerificationReport,
+} from '../../../verify/accounting';
+import { drainOnce, parseReceipt, parseSqsDeadLetter, type ReceiptRecord } from '../../../verify/queue-drain';
+import { faultSettings, type FaultSettingsOverrides } from './fault-settings';
+import type { PrivateBroker } from './private-broker';
+
+/**
+ * Runs the local runtime's pipeline (the same `startLocalPipeline` that `npm start` runs: template settings, topology
+ * applier, real handlers under the event-source emulators, fauxqs) against a fault test's private RabbitMQ node,
+ * and accounts for every message the way RabbitMQ's own reliability tests do: remember what the producer says was
+ * confirmed, let the pipeline drain completely, then count what arrived and what is missing.
+ */
+
+export interface FaultPipelineOptions extends FaultSettingsOverrides {
+  /** AMQP endpoint the clients use, e.g. a TCP proxy in front of the node. @default - the node itself */
+  readonly amqpUrl?: string;
+  /** SQS visibility timeout multiplier (template 180 s × 0.01 = 2 s). @default 0.01 */
+  readonly timeScale?: number;
+}
+
+export async function startFaultPipeline(
+  broker: PrivateBroker,
+  options: FaultPipelineOptions = {},
+): Promise<LocalPipeline> {
+  return startLocalPipeline({
+    settings: faultSettings(options),
+    broker: {
+      amqpUrl: options.amqpUrl ?? broker.amqpUrl,
+      managementUrl: broker.managementUrl,
+      username: 'guest',
+      password: 'guest',
+    },
+    timeScale: options.timeScale ?? 0.01,
+  });
+}
+
+/** What the producer said about every message of a run: confirmed ones count as sent, failed ones never do. */
+export class PublishLedger {
+  readonly messages: PublishedMessage[] = [];
+  readonly failures: PublishFailure[] = [];
+
+  constructor(private readonly pipeline: LocalPipeline) {}
+
+  record(result: ProducerResult): void {
+    const at = (id: string) => this.pipeline.publishedAt.get(id) ?? Date.now();
+    this.messages.push(
+      ...result.ids.map((id) => ({ id, poison: false, confirmed: true, publishedAt: at(id) })),
+      ...result.poisonIds.map((id) => ({ id, poison: true, confirmed: true, publishedAt: at(id) })),
+      ...result.failed.map((f) => ({ id: f.id, poison: f.poison, confirmed: false, publishedAt: at(f.id) })),
+    );
+    this.failures.push(...result.failed);
+  }
+
+  get confirmedIds(): Set<string> {
+    return new Set(this.messages.filter((m) => m.confirmed).map((m) => m.id));
+  }
+}
+
+export interface FaultOutcome {
+  readonly report: VerificationReport;
+  readonly receipts: readonly ReceiptRecord[];
+  readonly deadLetters: readonly DeadLetter[];
+  /** True when the pipeline was still busy or messages were missing when the budget ran out. */
+  readonly timedOut: boolean;
+}
+
+/** Messages ready or unacknowledged in the node's source queue; undefined while the management API is down. */
+async function rabbitMqQueueDepth(pipeline: LocalPipeline, broker: PrivateBroker): Promise<number | undefined> {
+  const vhost = encodeURIComponent(pipeline.topology.topology.vhost);
+  const queue = encodeURIComponent(pipeline.settings.rabbitMqMapping.queue);
+  try {
+    const response = await fetch(`${broker.managementUrl}/api/queues/${vhost}/${queue}`, {
+      headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` },
+      signal: AbortSignal.timeout(2_000),
+    });
+    if (!response.ok) return undefined;
+    const body = (await response.json()) as { messages?: number };
+    return body.messages;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Messages visible, in flight or delayed in the SQS source queue. */
+async function sqsQueueDepth(pipeline: LocalPipeline): Promise<number> {
+  const { Attributes = {} } = await pipeline.sqs.client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: pipeline.queues.source.url,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  return Object.values(Attributes).reduce((sum, n) => sum + Number(n ?? 0), 0);
+}
+
+/**
+ * Drains receipts and both dead-letter queues until every confirmed message is accounted for AND the pipeline is
+ * empty (no message left in the RabbitMQ source queue, twice in a row, then none in the SQS source queue), so late
+ * redeliveries are counted as duplicates and their effects (which idempotency must absorb) are in the tally.
+ */
+export async function drainAndAccount(
+  pipeline: LocalPipeline,
+  broker: PrivateBroker,
+  ledger: PublishLedger,
+  options: { readonly runId: string; readonly startedAt: number; readonly timeoutMs: number },
+): Promise<FaultOutcome> {
+  const ids = new Set(ledger.messages.map((m) => m.id));
+  const confirmed = ledger.confirmedIds;
+  const receipts: ReceiptRecord[] = [];
+  const deadLetters: DeadLetter[] = [];
+  const accounted = new Set<string>();
+  const deadline = Date.now() + options.timeoutMs;
+  let emptyRabbitMqPasses = 0;
+  let settled = false;
+
+  const drainPass = async () => {
+    const { client } = pipeline.sqs;
+    const newReceipts = await drainOnce({
+      client,
+      queueUrl: pipeline.queues.receipts.url,
+      parse: (m) => parseReceipt(m.Body, options.runId),
+    });
+    const newDead = await drainOnce({
+      client,
+      queueUrl: pipeline.queues.deadLetter.url,
+      parse: (m) => parseSqsDeadLetter(m, ids),
+    });
+    // The RabbitMQ DLQ is read over AMQP; while a fault has the node down, the next pass tries again.
+    newDead.push(...(await pipeline.deadLetters.drain(ids).catch(() => [])));
+    receipts.push(...newReceipts);
+    deadLetters.push(...newDead);
+    for (const id of [...newReceipts.map((r) => r.id), ...newDead.map((d) => d.id ?? '')]) {
+      if (confirmed.has(id)) accounted.add(id);
+    }
+  };
+
+  while (Date.now() < deadline) {
+    await drainPass();
+    if (accounted.size >= confirmed.size) {
+      const depth = await rabbitMqQueueDepth(pipeline, broker);
+      emptyRabbitMqPasses = depth === 0 ? emptyRabbitMqPasses + 1 : 0;
+      if (emptyRabbitMqPasses >= 2 && (await sqsQueueDepth(pipeline)) === 0) {
+        await drainPass();
+        settled = true;
+        break;
+      }
+    }
+    await sleep(300);
+  }
+
+  let effects = 0;
+  for (const id of ids) effects += pipeline.effects.get(id) ?? 0;
+  const report = accountForRun({
+    published: ledger.messages,
+    receipts,
+    deadLetters,
+    effects,
+    startedAt: options.startedAt,
+    finishedAt: Date.now(),
+  });
+  return { report, receipts, deadLetters, timedOut: !settled };
+}
+
+/** The six counts every fault scenario prints and asserts. */
+export interface FaultCounts {
+  readonly sent: number;
+  readonly confirmed: number;
+  readonly delivered: number;
+  readonly effects: number;
+  readonly deadLettered: number;
+  readonly lost: number;
+}
+
+export function faultCounts(report: VerificationReport): FaultCounts {
+  const { sent, confirmed, delivered, effects, deadLettered, lost } = report;
+  return { sent, confirmed, delivered, effects, deadLettered, lost };
+}
+
+/** One line per scenario in the test output, e.g. `[fault] broker kill -9: sent=10000 confirmed=… lost=0`. */
+export function printCounts(scenario: string, report: VerificationReport, extra: Record<string, number> = {}): void {
+  const fields = { ...faultCounts(report), duplicates: report.duplicates, ...extra };
+  const line = Object.entries(fields)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  // Printed on purpose: the counts are the scenario's evidence, read by whoever runs the fault suite.
+  console.log(`[fault] ${scenario}: ${line}`);
+}

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { synthesizeStage } from '../../../local/synth';
+import { readLocalSettings, type CfnTemplate, type LocalSettings } from '../../../local/template-reader';
+
+/**
+ * The local runtime's settings for the fault tests, read from the `dev` stage's synthesized template exactly as
+ * `npm start` reads them. Synthesis takes seconds on a busy two-core machine and every fault test file needs the
+ * same template, so it is cached in the temp directory under a hash of everything synthesis reads (the CDK code,
+ * the synth entry and the locked dependency versions): a change to any of them synthesizes afresh.
+ */
+
+const ROOT = join(__dirname, '..', '..', '..');
+const SYNTH_INPUTS = ['lib', 'local/synth.ts', 'package-lock.json', 'cdk.json'];
+
+function filesUnder(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path)
+    .sort()
+    .flatMap((name) => filesUnder(join(path, name)));
+}
+
+function synthInputsHash(): string {
+  const hash = createHash('sha256');
+  for (const file of SYNTH_INPUTS.flatMap((p) => filesUnder(join(ROOT, p)))) {
+    hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+function devTemplate(): CfnTemplate {
+  const cached = join(tmpdir(), `mqci-fault-template-dev-${synthInputsHash()}.json`);
+  if (existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as CfnTemplate;
+  const { template } = synthesizeStage('dev');
+  // Write-then-rename: a fault test file running in another worker never reads half a template.
+  const partial = `${cached}.${process.pid}.tmp`;
+  writeFileSync(partial, JSON.stringify(template));
+  renameSync(partial, cached);
+  return template;
+}
+
+/** What a fault test may change for speed; everything else is the template's. */
+export interface FaultSettingsOverrides {
+  /** The producer's `CONFIRM_TIMEOUT_MS`. @default - the template's */
+  readonly confirmTimeoutMs?: number;
+}
+
+export function faultSettings(overrides: FaultSettingsOverrides = {}): LocalSettings {
+  const settings = readLocalSettings(devTemplate());
+  if (overrides.confirmTimeoutMs === undefined) return settings;
+  const producer = settings.functions.producer;
+  return {
+    ...settings,
+    functions: {
+      ...settings.functions,
+      producer: {
+        ...producer,
+        environment: { ...producer.environment, CONFIRM_TIMEOUT_MS: String(overrides.confirmTimeoutMs) },
+      },
+    },
+  };
+}
