@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import type { LocalPipeline } from '../../local/pipeline';
+import { sleep } from '../../local/timing';
+import { drainAndAccount, printCounts, PublishLedger, startFaultPipeline } from './support/fault-flow';
+import { createPrivateBroker, type PrivateBroker } from './support/private-broker';
+
+/**
+ * A memory alarm makes RabbitMQ stop reading from publishing connections: without care a producer waits forever.
+ * The producer must fail every message of the invocation within its confirm timeout with an error that says the
+ * broker blocks publishers, count none of them as sent, and publish normally once the alarm clears.
+ */
+
+const CONFIRM_TIMEOUT_MS = 2_000;
+/** Scheduling slack on a shared two-core machine on top of the confirm timeout. */
+const SLACK_MS = 3_000;
+
+async function memoryAlarm(broker: PrivateBroker): Promise<boolean | undefined> {
+  const response = await fetch(`${broker.managementUrl}/api/nodes/${encodeURIComponent(broker.nodeName)}`, {
+    headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` },
+  });
+  return response.ok ? ((await response.json()) as { mem_alarm?: boolean }).mem_alarm : undefined;
+}
+
+async function waitForAlarm(broker: PrivateBroker, raised: boolean): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while ((await memoryAlarm(broker)) !== raised) {
+    if (Date.now() > deadline) throw new Error(`memory alarm did not become ${raised} within 15 s`);
+    await sleep(200);
+  }
+}
+
+let broker: PrivateBroker;
+let pipeline: LocalPipeline | undefined;
+
+beforeAll(async () => {
+  broker = await createPrivateBroker('mem-alarm');
+  await broker.start();
+}, 90_000);
+
+afterAll(async () => {
+  await pipeline?.stop();
+  await broker?.destroy();
+}, 30_000);
+
+test('memory alarm: the producer fails within its confirm timeout saying why, and recovers when it clears', async () => {
+  pipeline = await startFaultPipeline(broker, { confirmTimeoutMs: CONFIRM_TIMEOUT_MS });
+  const runId = randomUUID();
+  const startedAt = Date.now();
+  const ledger = new PublishLedger(pipeline);
+  const invoke = async (count: number) => {
+    const began = Date.now();
+    const result = await pipeline!.producer({ count, runId });
+    ledger.record(result);
+    return { result, ms: Date.now() - began };
+  };
+
+  const before = await invoke(200);
+  expect(before.result.confirmed).toBe(200);
+
+  // A watermark no node can stay under: the alarm goes off at once.
+  await broker.ctl('set_vm_memory_high_watermark', '0.0000001');
+  await waitForAlarm(broker, true);
+  // Once on the connection that was blocked mid-publish, once on the fresh connection the producer opens next.
+  const blocked = [await invoke(100), await invoke(50)];
+  for (const { result, ms } of blocked) {
+    expect(ms).toBeLessThan(CONFIRM_TIMEOUT_MS + SLACK_MS);
+    expect(result.confirmed).toBe(0);
+    expect(result.ids).toEqual([]);
+    expect(new Set(result.failed.map((f) => f.code))).toEqual(new Set(['broker-blocked']));
+    expect(result.failed[0].reason).toMatch(
+      new RegExp(`broker blocks publishers \\(low on memory.*no confirm within ${CONFIRM_TIMEOUT_MS} ms`),
+    );
+  }
+
+  await broker.ctl('set_vm_memory_high_watermark', '0.4');
+  await waitForAlarm(broker, false);
+  const after = await invoke(200);
+  expect(after.result.confirmed).toBe(200);
+  expect(after.ms).toBeLessThan(CONFIRM_TIMEOUT_MS);
+
+  const { report, timedOut } = await drainAndAccount(pipeline, broker, ledger, { runId, startedAt, timeoutMs: 30_000 });
+  printCounts('memory alarm', report, {
+    failedWhileBlocked: ledger.failures.length,
+    blockedInvocationMs: Math.max(...blocked.map((b) => b.ms)),
+  });
+  expect(timedOut).toBe(false);
+  expect(report).toMatchObject({ sent: 550, confirmed: 400, deadLettered: 0, lost: 0 });
+  // Messages failed while blocked were still in the broker's socket buffer; once it reads them again they may
+  // arrive. They never counted as sent — and whatever arrives has its effect once.
+  expect(report.delivered).toBeGreaterThanOrEqual(400);
+  expect(report.delivered).toBeLessThanOrEqual(550);
+  expect(report.effects).toBe(report.delivered);
+}, 90_000);
