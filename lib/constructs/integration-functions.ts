@@ -1,11 +1,11 @@
 import { RabbitMqEventSource } from '@cdklabs/cdk-amazonmq';
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { type IVpc, SecurityGroup, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type Architecture, EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnLogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -235,6 +235,12 @@ export class IntegrationFunctions extends Construct {
         'Lambda offers no on-failure destination for Amazon MQ sources; a message that keeps failing reaches the RabbitMQ dead-letter queue after x-delivery-limit deliveries.',
     });
     acknowledgeRabbitMqEventSourceInternals(mapping);
+    // The library's deleter functions get CDK-managed log groups (two years, retained); give them the stage's policy
+    // so a destroyed dev stage leaves nothing behind.
+    for (const logGroup of mapping.node.findAll().filter((c): c is CfnLogGroup => c instanceof CfnLogGroup)) {
+      logGroup.retentionInDays = props.logRetention;
+      logGroup.applyRemovalPolicy(props.logRemovalPolicy ?? RemovalPolicy.DESTROY);
+    }
     return mapping;
   }
 }

@@ -1,9 +1,9 @@
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { type IConnectable, Peer, Port, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { type IConnectable, type IVpc, Peer, Port, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { resolvedVisibilityTimeoutSeconds, type StageConfig, stackNameFor } from '../config/stage-config';
+import { type ExistingVpcConfig, resolvedVisibilityTimeoutSeconds, type StageConfig, stackNameFor } from '../config/stage-config';
 import { ConsumerOutcomes } from '../constructs/consumer-outcomes';
 import { IntegrationFunctions } from '../constructs/integration-functions';
 import { Monitoring } from '../constructs/monitoring';
@@ -63,16 +63,8 @@ export class IntegrationStack extends Stack {
     const logRetention = config.logRetentionDays as RetentionDays;
     const { network: net, broker: b, topology: t, functions: f, eventSources: es } = config;
 
-    const existing = net.existingVpc;
     this.network = new Network(this, 'Network', {
-      vpc: existing
-        ? Vpc.fromVpcAttributes(this, 'ExistingVpc', {
-            vpcId: existing.vpcId,
-            vpcCidrBlock: existing.vpcCidrBlock,
-            availabilityZones: [...existing.availabilityZones],
-            privateSubnetIds: [...existing.privateSubnetIds],
-          })
-        : undefined,
+      vpc: net.existingVpc ? this.importVpc(net.existingVpc) : undefined,
       cidr: net.cidr,
       maxAzs: net.maxAzs,
       natGateways: net.natGateways,
@@ -187,6 +179,21 @@ export class IntegrationStack extends Stack {
     });
 
     this.addOutputs();
+  }
+
+  /** An existing VPC from its attributes: no lookup, so synth stays offline. */
+  private importVpc(existing: ExistingVpcConfig): IVpc {
+    const vpc = Vpc.fromVpcAttributes(this, 'ExistingVpc', {
+      vpcId: existing.vpcId,
+      vpcCidrBlock: existing.vpcCidrBlock,
+      availabilityZones: [...existing.availabilityZones],
+      privateSubnetIds: [...existing.privateSubnetIds],
+    });
+    Validations.of(vpc).acknowledge({
+      id: 'Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId',
+      reason: 'The stack adds no routes or gateway endpoints to an existing VPC, so it never needs the route table ids of its subnets.',
+    });
+    return vpc;
   }
 
   private addOutputs(): void {

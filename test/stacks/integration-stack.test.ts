@@ -212,7 +212,7 @@ describe.each(STAGES)('stage $stage', (expected) => {
     ]);
     expect(statementsOf('Consumer')).toEqual([
       [logs, arn('Functions/ConsumerLogGroup')],
-      ['dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem', JSON.stringify([JSON.parse(arn('Outcomes/IdempotencyTable'))])],
+      ['dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem', arn('Outcomes/IdempotencyTable')],
       ...(expected.receipts ? [['sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:SendMessage', arn('Outcomes/ReceiptsQueue')]] : []),
       ['sqs:ChangeMessageVisibility,sqs:DeleteMessage,sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:ReceiveMessage', arn('Queues/Queue')],
     ]);

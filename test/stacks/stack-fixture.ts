@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { stackNameFor } from '../../lib/config/stage-config';
@@ -12,12 +14,15 @@ export interface SynthesizedStage {
   readonly app: App;
   readonly stack: IntegrationStack;
   readonly template: Template;
-  /** The template as JSON, for searches across the whole document. */
-  readonly json: Record<string, unknown>;
+  /** The template as JSON (CDK's loosely typed form), for searches across the whole document. */
+  readonly json: ReturnType<Template['toJSON']>;
 }
 
+/** The feature flags and settings of cdk.json, which the CDK CLI passes to the app; tests synthesize with them too. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
+
 export function synthStage(stage: string, overrides: StageConfigOverrides = {}, context: Record<string, unknown> = {}): SynthesizedStage {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } });
   const stack = new IntegrationStack(app, stackNameFor(stage), { config: loadStageConfig(stage, overrides) });
   const template = Template.fromStack(stack);
   return { app, stack, template, json: template.toJSON() };

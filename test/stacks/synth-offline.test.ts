@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { CDK_JSON_CONTEXT } from './stack-fixture';
 
 /**
  * `bin/app.ts` synthesizes with no AWS credentials and no context lookups: run it the way the CDK CLI does (context
@@ -17,7 +18,7 @@ function synth(context: Record<string, unknown>) {
   for (const name of CREDENTIAL_VARIABLES) delete env[name];
   const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bin/app.ts'], {
     cwd: ROOT,
-    env: { ...env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [], ...context }) },
+    env: { ...env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context }) },
     encoding: 'utf8',
     timeout: 60_000,
   });
