@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { brokerFrom } from '../local/cli';
-import { defaultDrainBudgetMs, runLocalVerification } from '../local/local-run';
+import { defaultDrainBudgetMs } from '../local/local-run';
 import { startLocalPipeline, type LocalPipeline } from '../local/pipeline';
 import { synthesizeStage } from '../local/synth';
 import { readLocalSettings } from '../local/template-reader';
 import type { VerificationReport } from '../verify/accounting';
 import type { BenchOptions } from './options';
-import { runPaced } from './paced-run';
+import { runThroughPipeline } from './pipeline-run';
 import { latencyPercentiles, median, round } from './stats';
 
 /** Warm-up run before the measured ones (JIT, connections, the emulator's first queues). */
@@ -33,8 +33,8 @@ function requireClean(report: VerificationReport, what: string): void {
 
 /**
  * The whole local pipeline (local/pipeline.ts, configured from the dev stage's synthesized template, in a throwaway
- * vhost): end-to-end throughput with the project's own run driver and accounting (delivered ÷ first publish to last
- * receipt), then latency with paced publishing at {@link LATENCY_LOAD} of that throughput.
+ * vhost): end-to-end throughput with the project's own accounting (delivered ÷ first publish to last receipt), then
+ * latency with paced publishing at {@link LATENCY_LOAD} of that throughput.
  */
 export async function runPipelineSection(
   options: BenchOptions,
@@ -51,11 +51,10 @@ export async function runPipelineSection(
   });
   try {
     const run = async (messages: number, what: string) => {
-      const { report } = await runLocalVerification(pipeline, {
+      const { report } = await runThroughPipeline(pipeline, {
         messages,
-        poison: 0,
         size: options.size,
-        drainTimeoutMs: defaultDrainBudgetMs(pipeline, messages),
+        timeoutMs: defaultDrainBudgetMs(pipeline, messages),
       });
       requireClean(report, what);
       return report.throughputPerSec;
@@ -74,11 +73,11 @@ export async function runPipelineSection(
     const p95: number[] = [];
     const p99: number[] = [];
     for (let i = 0; i < options.repetitions; i++) {
-      const paced = await runPaced(pipeline, {
+      const paced = await runThroughPipeline(pipeline, {
         ratePerSec,
         messages,
         size: options.size,
-        drainTimeoutMs: defaultDrainBudgetMs(pipeline, messages),
+        timeoutMs: defaultDrainBudgetMs(pipeline, messages),
       });
       requireClean(paced.report, `latency repetition ${i + 1}`);
       const latency = latencyPercentiles(paced.latenciesMs);
