@@ -24,6 +24,8 @@ function parseOverrides(raw: unknown): StageConfigOverrides {
   try {
     return JSON.parse(raw) as StageConfigOverrides;
   } catch (error) {
-    throw new Error(`context 'config': got ${JSON.stringify(raw)}; allowed: a JSON object such as '{"broker":{"instanceType":"mq.m7g.large"}}' (${(error as Error).message})`);
+    throw new Error(
+      `context 'config': got ${JSON.stringify(raw)}; allowed: a JSON object such as '{"broker":{"instanceType":"mq.m7g.large"}}' (${(error as Error).message})`,
+    );
   }
 }

@@ -24,7 +24,8 @@ export function acknowledge(scope: IConstruct, rules: Record<string, string>): v
   for (const [id, reason] of Object.entries(rules)) Validations.of(scope).acknowledge({ id, reason });
 }
 
-const BASIC_EXECUTION_ROLE = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+const BASIC_EXECUTION_ROLE =
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
 /** Construct id of CDK's singleton LogRetention function. */
 const LOG_RETENTION_SINGLETON = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
 
@@ -63,15 +64,27 @@ export function acknowledgeRabbitMqEventSourceInternals(mapping: IConstruct): vo
     [BASIC_EXECUTION_ROLE]:
       'Functions of the event source deleter (@cdklabs/cdk-amazonmq and the CDK Provider framework) write only their own logs through this role; they run during deletion only.',
     'AwsSolutions-IAM5[Resource::*]':
-      'Event source deleter: ec2:DescribeNetworkInterfaces (no resource-level scope) to wait until the pollers\' interfaces are gone.',
-    ...Object.fromEntries(functionArns.map((id) => [id, 'CDK Provider framework: invokes the deleter functions and their versions, nothing else.'])),
-    'AwsSolutions-SF1': 'CDK Provider framework waiter state machine: runs only while the mapping is deleted; the functions it calls log every step.',
-    'AwsSolutions-SF2': 'CDK Provider framework waiter state machine offers no X-Ray setting; it only polls the deleter.',
-    'Serverless-StepFunctionStateMachineXray': 'CDK Provider framework waiter state machine offers no X-Ray setting; it only polls the deleter.',
-    'Serverless-LambdaDLQ': 'Custom resource functions are invoked synchronously by CloudFormation / the Provider framework; an async dead-letter queue would never receive anything.',
-    'Serverless-LambdaDefaultMemorySize': 'Library-internal deleter functions make one API call per invocation; the default memory fits.',
-    'Serverless-LambdaDefaultTimeout': 'Library-internal deleter functions make one API call per invocation; the Provider framework retries until its total timeout.',
-    'Serverless-LambdaTracing': 'Library-internal deleter functions run only during stack deletion; their logs record each call.',
+      "Event source deleter: ec2:DescribeNetworkInterfaces (no resource-level scope) to wait until the pollers' interfaces are gone.",
+    ...Object.fromEntries(
+      functionArns.map((id) => [
+        id,
+        'CDK Provider framework: invokes the deleter functions and their versions, nothing else.',
+      ]),
+    ),
+    'AwsSolutions-SF1':
+      'CDK Provider framework waiter state machine: runs only while the mapping is deleted; the functions it calls log every step.',
+    'AwsSolutions-SF2':
+      'CDK Provider framework waiter state machine offers no X-Ray setting; it only polls the deleter.',
+    'Serverless-StepFunctionStateMachineXray':
+      'CDK Provider framework waiter state machine offers no X-Ray setting; it only polls the deleter.',
+    'Serverless-LambdaDLQ':
+      'Custom resource functions are invoked synchronously by CloudFormation / the Provider framework; an async dead-letter queue would never receive anything.',
+    'Serverless-LambdaDefaultMemorySize':
+      'Library-internal deleter functions make one API call per invocation; the default memory fits.',
+    'Serverless-LambdaDefaultTimeout':
+      'Library-internal deleter functions make one API call per invocation; the Provider framework retries until its total timeout.',
+    'Serverless-LambdaTracing':
+      'Library-internal deleter functions run only during stack deletion; their logs record each call.',
   };
   for (const child of deleter) acknowledge(child, internals);
 }

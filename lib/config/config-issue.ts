@@ -27,7 +27,9 @@ export class ConfigValidationError extends Error {
     readonly context: string,
     readonly issues: readonly ConfigIssue[],
   ) {
-    super(`${context} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n  - ${issues.map(formatIssue).join('\n  - ')}`);
+    super(
+      `${context} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n  - ${issues.map(formatIssue).join('\n  - ')}`,
+    );
     this.name = 'ConfigValidationError';
   }
 }
@@ -52,7 +54,13 @@ export function checkIntegerRange(field: string, value: number, min: number, max
   if (isUnresolved(value)) return [];
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     const suffix = unit ? ` ${unit}` : '';
-    return [{ field, value, problem: `allowed: an integer from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}${suffix}` }];
+    return [
+      {
+        field,
+        value,
+        problem: `allowed: an integer from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}${suffix}`,
+      },
+    ];
   }
   return [];
 }

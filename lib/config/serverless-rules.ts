@@ -12,14 +12,18 @@ export const SUPPORTED_NODE_RUNTIMES = ['nodejs22.x', 'nodejs24.x'] as const;
 export function checkRuntime(field: string, runtime: string): ConfigIssue[] {
   if (isUnresolved(runtime) || (SUPPORTED_NODE_RUNTIMES as readonly string[]).includes(runtime)) return [];
   const deprecated = /^nodejs(\d+)\./.exec(runtime ?? '');
-  const why = deprecated && Number(deprecated[1]) < 22
-    ? 'Lambda refuses to create functions on deprecated runtimes'
-    : 'not a supported Node.js runtime';
+  const why =
+    deprecated && Number(deprecated[1]) < 22
+      ? 'Lambda refuses to create functions on deprecated runtimes'
+      : 'not a supported Node.js runtime';
   return [{ field, value: runtime, problem: `${why}; allowed: ${SUPPORTED_NODE_RUNTIMES.join(', ')}` }];
 }
 
 /** Memory 128–10,240 MB and timeout 1–900 s: Lambda's own limits. */
-export function checkFunctionSizing(field: string, sizing: { readonly memoryMb: number; readonly timeoutSeconds: number }): ConfigIssue[] {
+export function checkFunctionSizing(
+  field: string,
+  sizing: { readonly memoryMb: number; readonly timeoutSeconds: number },
+): ConfigIssue[] {
   return [
     ...checkIntegerRange(`${field}.memoryMb`, sizing.memoryMb, 128, 10_240, 'MB'),
     ...checkIntegerRange(`${field}.timeoutSeconds`, sizing.timeoutSeconds, 1, 900, 'seconds'),
@@ -33,7 +37,9 @@ export function checkRabbitMqEventSource(
 ): ConfigIssue[] {
   const out = checkIntegerRange(`${field}.batchSize`, source.batchSize, 1, 10_000);
   if (source.maxBatchingWindowSeconds !== undefined) {
-    out.push(...checkIntegerRange(`${field}.maxBatchingWindowSeconds`, source.maxBatchingWindowSeconds, 0, 300, 'seconds'));
+    out.push(
+      ...checkIntegerRange(`${field}.maxBatchingWindowSeconds`, source.maxBatchingWindowSeconds, 0, 300, 'seconds'),
+    );
   }
   return out;
 }
@@ -51,9 +57,16 @@ export function checkSqsEventSource(
   if (fifo && out.length > 0) {
     out[0] = { ...out[0], problem: `${out[0].problem} (FIFO queues deliver at most 10 records per batch)` };
   }
-  out.push(...checkIntegerRange(`${field}.maxBatchingWindowSeconds`, source.maxBatchingWindowSeconds, 0, 300, 'seconds'));
+  out.push(
+    ...checkIntegerRange(`${field}.maxBatchingWindowSeconds`, source.maxBatchingWindowSeconds, 0, 300, 'seconds'),
+  );
   if (!fifo && source.batchSize > 10 && source.maxBatchingWindowSeconds < 1) {
-    issue(out, `${field}.maxBatchingWindowSeconds`, source.maxBatchingWindowSeconds, `a batch size above 10 (here ${source.batchSize}) needs a batching window of at least 1 second`);
+    issue(
+      out,
+      `${field}.maxBatchingWindowSeconds`,
+      source.maxBatchingWindowSeconds,
+      `a batch size above 10 (here ${source.batchSize}) needs a batching window of at least 1 second`,
+    );
   }
   if (source.maxConcurrency !== undefined) {
     out.push(...checkIntegerRange(`${field}.maxConcurrency`, source.maxConcurrency, 2, 1_000));
@@ -81,19 +94,43 @@ export interface QueueSettings {
 export function checkQueueSettings(field: string, q: QueueSettings): ConfigIssue[] {
   const out: ConfigIssue[] = [
     ...checkIntegerRange(`${field}.maxReceiveCount`, q.maxReceiveCount, 1, 1_000),
-    ...checkIntegerRange(`${field}.visibilityTimeoutSeconds`, q.visibilityTimeoutSeconds, 0, 43_200, 'seconds (12 hours)'),
-    ...checkIntegerRange(`${field}.retentionSeconds`, q.retentionSeconds, 60, 1_209_600, 'seconds (1 minute to 14 days)'),
-    ...checkIntegerRange(`${field}.deadLetterRetentionSeconds`, q.deadLetterRetentionSeconds, 60, 1_209_600, 'seconds (1 minute to 14 days)'),
+    ...checkIntegerRange(
+      `${field}.visibilityTimeoutSeconds`,
+      q.visibilityTimeoutSeconds,
+      0,
+      43_200,
+      'seconds (12 hours)',
+    ),
+    ...checkIntegerRange(
+      `${field}.retentionSeconds`,
+      q.retentionSeconds,
+      60,
+      1_209_600,
+      'seconds (1 minute to 14 days)',
+    ),
+    ...checkIntegerRange(
+      `${field}.deadLetterRetentionSeconds`,
+      q.deadLetterRetentionSeconds,
+      60,
+      1_209_600,
+      'seconds (1 minute to 14 days)',
+    ),
   ];
   const minimum = minimumVisibilityTimeoutSeconds(q.consumerTimeoutSeconds, q.consumerBatchingWindowSeconds);
-  if (![q.visibilityTimeoutSeconds, q.consumerTimeoutSeconds, q.consumerBatchingWindowSeconds].some(isUnresolved) && q.visibilityTimeoutSeconds < minimum) {
+  if (
+    ![q.visibilityTimeoutSeconds, q.consumerTimeoutSeconds, q.consumerBatchingWindowSeconds].some(isUnresolved) &&
+    q.visibilityTimeoutSeconds < minimum
+  ) {
     out.push({
       field: `${field}.visibilityTimeoutSeconds`,
       value: q.visibilityTimeoutSeconds,
       problem: `must be at least ${minimum} s = 6 × consumer timeout (${q.consumerTimeoutSeconds} s) + batching window (${q.consumerBatchingWindowSeconds} s), or SQS redelivers messages the consumer is still processing`,
     });
   }
-  if (![q.retentionSeconds, q.deadLetterRetentionSeconds].some(isUnresolved) && q.deadLetterRetentionSeconds < q.retentionSeconds) {
+  if (
+    ![q.retentionSeconds, q.deadLetterRetentionSeconds].some(isUnresolved) &&
+    q.deadLetterRetentionSeconds < q.retentionSeconds
+  ) {
     out.push({
       field: `${field}.deadLetterRetentionSeconds`,
       value: q.deadLetterRetentionSeconds,
@@ -108,10 +145,20 @@ export function checkQueueSettings(field: string, q: QueueSettings): ConfigIssue
     });
   }
   if (q.fifo && !q.messageGroupIdField) {
-    issue(out, `${field}.messageGroupIdField`, q.messageGroupIdField, 'FIFO queues need the message field that supplies the message group id, e.g. "type"');
+    issue(
+      out,
+      `${field}.messageGroupIdField`,
+      q.messageGroupIdField,
+      'FIFO queues need the message field that supplies the message group id, e.g. "type"',
+    );
   }
   if (!q.fifo && q.messageGroupIdField !== undefined) {
-    issue(out, `${field}.messageGroupIdField`, q.messageGroupIdField, 'only allowed with fifo: true (standard queues have no message groups)');
+    issue(
+      out,
+      `${field}.messageGroupIdField`,
+      q.messageGroupIdField,
+      'only allowed with fifo: true (standard queues have no message groups)',
+    );
   }
   return out;
 }

@@ -188,6 +188,12 @@ export function minimumVisibilityTimeoutSeconds(consumerTimeoutSeconds: number, 
 export function resolvedVisibilityTimeoutSeconds(config: StageConfig): number {
   return (
     config.queues.visibilityTimeoutSeconds ??
-    Math.max(30, minimumVisibilityTimeoutSeconds(config.functions.consumer.timeoutSeconds, config.eventSources.sqs.maxBatchingWindowSeconds))
+    Math.max(
+      30,
+      minimumVisibilityTimeoutSeconds(
+        config.functions.consumer.timeoutSeconds,
+        config.eventSources.sqs.maxBatchingWindowSeconds,
+      ),
+    )
   );
 }

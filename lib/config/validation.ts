@@ -16,7 +16,9 @@ import { resolvedVisibilityTimeoutSeconds, type NetworkConfig, type StageConfig 
  */
 
 /** Retention values CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 const ARCHITECTURES = ['arm64', 'x86_64'];
@@ -31,10 +33,20 @@ export function validateStageConfig(config: StageConfig): void {
 export function stageConfigIssues(config: StageConfig): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(config.stage)) {
-    issue(out, 'stage', config.stage, 'allowed: 1-32 characters of a-z 0-9 -, starting with a letter (it is part of the stack name)');
+    issue(
+      out,
+      'stage',
+      config.stage,
+      'allowed: 1-32 characters of a-z 0-9 -, starting with a letter (it is part of the stack name)',
+    );
   }
   if (!LOG_RETENTION_DAYS.includes(config.logRetentionDays)) {
-    issue(out, 'logRetentionDays', config.logRetentionDays, `allowed (CloudWatch Logs): ${LOG_RETENTION_DAYS.join(', ')}`);
+    issue(
+      out,
+      'logRetentionDays',
+      config.logRetentionDays,
+      `allowed (CloudWatch Logs): ${LOG_RETENTION_DAYS.join(', ')}`,
+    );
   }
   for (const flag of ['retainData', 'terminationProtection'] as const) {
     if (typeof config[flag] !== 'boolean') issue(out, flag, config[flag], 'allowed: true or false');
@@ -42,12 +54,20 @@ export function stageConfigIssues(config: StageConfig): ConfigIssue[] {
   out.push(...networkIssues(config.network));
 
   const { broker } = config;
-  out.push(...checkBrokerSettings(broker), ...checkMaintenanceWindow('broker.maintenanceWindow', broker.maintenanceWindow));
+  out.push(
+    ...checkBrokerSettings(broker),
+    ...checkMaintenanceWindow('broker.maintenanceWindow', broker.maintenanceWindow),
+  );
   const { subnets, distinctAzs, field } = brokerSubnetPlan(config.network, broker.deploymentMode);
   out.push(...checkBrokerSubnets(field, broker.deploymentMode, subnets, distinctAzs));
   const topologyUsers = (config.topology.users ?? []).map((u) => u.name);
   if (topologyUsers.includes(broker.adminUsername)) {
-    issue(out, 'broker.adminUsername', broker.adminUsername, `must differ from the topology's users (${topologyUsers.join(', ')}): each user has its own secret`);
+    issue(
+      out,
+      'broker.adminUsername',
+      broker.adminUsername,
+      `must differ from the topology's users (${topologyUsers.join(', ')}): each user has its own secret`,
+    );
   }
 
   out.push(...functionIssues(config));
@@ -79,8 +99,10 @@ export function stageConfigIssues(config: StageConfig): ConfigIssue[] {
 function functionIssues(config: StageConfig): ConfigIssue[] {
   const f = config.functions;
   const out: ConfigIssue[] = [...checkRuntime('functions.runtime', f.runtime)];
-  if (!ARCHITECTURES.includes(f.architecture)) issue(out, 'functions.architecture', f.architecture, `allowed: ${ARCHITECTURES.join(', ')}`);
-  if (!LOG_LEVELS.includes(f.logLevel)) issue(out, 'functions.logLevel', f.logLevel, `allowed: ${LOG_LEVELS.join(', ')}`);
+  if (!ARCHITECTURES.includes(f.architecture))
+    issue(out, 'functions.architecture', f.architecture, `allowed: ${ARCHITECTURES.join(', ')}`);
+  if (!LOG_LEVELS.includes(f.logLevel))
+    issue(out, 'functions.logLevel', f.logLevel, `allowed: ${LOG_LEVELS.join(', ')}`);
   out.push(
     ...checkFunctionSizing('functions.producer', f.producer),
     ...checkFunctionSizing('functions.bridge', f.bridge),
@@ -89,7 +111,12 @@ function functionIssues(config: StageConfig): ConfigIssue[] {
     ...checkIntegerRange('functions.producer.confirmTimeoutMs', f.producer.confirmTimeoutMs, 100, 900_000, 'ms'),
   );
   if (f.producer.confirmTimeoutMs >= f.producer.timeoutSeconds * 1000) {
-    issue(out, 'functions.producer.confirmTimeoutMs', f.producer.confirmTimeoutMs, `must be shorter than the producer timeout (${f.producer.timeoutSeconds * 1000} ms) so a missing confirm is reported instead of the invocation timing out`);
+    issue(
+      out,
+      'functions.producer.confirmTimeoutMs',
+      f.producer.confirmTimeoutMs,
+      `must be shorter than the producer timeout (${f.producer.timeoutSeconds * 1000} ms) so a missing confirm is reported instead of the invocation timing out`,
+    );
   }
   return out;
 }
@@ -100,27 +127,57 @@ function networkIssues(n: NetworkConfig): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   if (n.existingVpc) {
     const v = n.existingVpc;
-    if (!/^vpc-[0-9a-f]{8,17}$/.test(v.vpcId ?? '')) issue(out, 'network.existingVpc.vpcId', v.vpcId, 'allowed: a VPC id like vpc-0123456789abcdef0');
+    if (!/^vpc-[0-9a-f]{8,17}$/.test(v.vpcId ?? ''))
+      issue(out, 'network.existingVpc.vpcId', v.vpcId, 'allowed: a VPC id like vpc-0123456789abcdef0');
     const azs = v.availabilityZones ?? [];
     const subnets = v.privateSubnetIds ?? [];
-    if (azs.length === 0) issue(out, 'network.existingVpc.availabilityZones', azs, 'must list at least one availability zone');
+    if (azs.length === 0)
+      issue(out, 'network.existingVpc.availabilityZones', azs, 'must list at least one availability zone');
     if (subnets.length === 0 || (azs.length > 0 && subnets.length % azs.length !== 0)) {
-      issue(out, 'network.existingVpc.privateSubnetIds', subnets, `must list one or more private subnets per availability zone (a multiple of ${azs.length})`);
+      issue(
+        out,
+        'network.existingVpc.privateSubnetIds',
+        subnets,
+        `must list one or more private subnets per availability zone (a multiple of ${azs.length})`,
+      );
     }
     subnets.forEach((id, i) => {
-      if (!/^subnet-[0-9a-f]{8,17}$/.test(id)) issue(out, `network.existingVpc.privateSubnetIds[${i}]`, id, 'allowed: a subnet id like subnet-0123456789abcdef0');
+      if (!/^subnet-[0-9a-f]{8,17}$/.test(id))
+        issue(
+          out,
+          `network.existingVpc.privateSubnetIds[${i}]`,
+          id,
+          'allowed: a subnet id like subnet-0123456789abcdef0',
+        );
     });
-    if (!cidrOk(v.vpcCidrBlock, 16, 28)) issue(out, 'network.existingVpc.vpcCidrBlock', v.vpcCidrBlock, 'allowed: an IPv4 CIDR block with a /16 to /28 prefix');
+    if (!cidrOk(v.vpcCidrBlock, 16, 28))
+      issue(
+        out,
+        'network.existingVpc.vpcCidrBlock',
+        v.vpcCidrBlock,
+        'allowed: an IPv4 CIDR block with a /16 to /28 prefix',
+      );
     return out;
   }
-  if (!cidrOk(n.cidr, 16, 24)) issue(out, 'network.cidr', n.cidr, 'allowed: an IPv4 CIDR block with a /16 to /24 prefix (room for one /28 or larger subnet per AZ)');
+  if (!cidrOk(n.cidr, 16, 24))
+    issue(
+      out,
+      'network.cidr',
+      n.cidr,
+      'allowed: an IPv4 CIDR block with a /16 to /24 prefix (room for one /28 or larger subnet per AZ)',
+    );
   out.push(...checkIntegerRange('network.maxAzs', n.maxAzs, 1, 6));
   out.push(...checkIntegerRange('network.natGateways', n.natGateways, 0, Math.max(0, n.maxAzs)));
   for (const flag of ['interfaceEndpoints', 'flowLogs'] as const) {
     if (typeof n[flag] !== 'boolean') issue(out, `network.${flag}`, n[flag], 'allowed: true or false');
   }
   if (!n.interfaceEndpoints && n.natGateways === 0) {
-    issue(out, 'network.interfaceEndpoints', n.interfaceEndpoints, 'with natGateways 0 the functions and the RabbitMQ event source reach SQS, Secrets Manager, Lambda and STS only through the interface endpoints; keep true or add a NAT gateway');
+    issue(
+      out,
+      'network.interfaceEndpoints',
+      n.interfaceEndpoints,
+      'with natGateways 0 the functions and the RabbitMQ event source reach SQS, Secrets Manager, Lambda and STS only through the interface endpoints; keep true or add a NAT gateway',
+    );
   }
   return out;
 }
@@ -134,12 +191,21 @@ function cidrOk(cidr: string, minPrefix: number, maxPrefix: number): boolean {
 }
 
 /** How many subnets (in how many AZs) the broker will be given, and which field decides it. */
-export function brokerSubnetPlan(network: NetworkConfig, deploymentMode: string): { subnets: number; distinctAzs: number; field: string } {
+export function brokerSubnetPlan(
+  network: NetworkConfig,
+  deploymentMode: string,
+): { subnets: number; distinctAzs: number; field: string } {
   const wanted = deploymentMode === 'CLUSTER_MULTI_AZ' ? CLUSTER_AZS : 1;
   if (network.existingVpc) {
     const azs = network.existingVpc.availabilityZones ?? [];
-    const subnetAzs = (network.existingVpc.privateSubnetIds ?? []).slice(0, wanted).map((_, i) => azs[i % Math.max(1, azs.length)]);
-    return { subnets: subnetAzs.length, distinctAzs: new Set(subnetAzs).size, field: 'network.existingVpc.privateSubnetIds' };
+    const subnetAzs = (network.existingVpc.privateSubnetIds ?? [])
+      .slice(0, wanted)
+      .map((_, i) => azs[i % Math.max(1, azs.length)]);
+    return {
+      subnets: subnetAzs.length,
+      distinctAzs: new Set(subnetAzs).size,
+      field: 'network.existingVpc.privateSubnetIds',
+    };
   }
   const subnets = Math.min(wanted, Math.max(0, network.maxAzs));
   return { subnets, distinctAzs: subnets, field: 'network.maxAzs' };

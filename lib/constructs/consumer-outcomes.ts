@@ -45,13 +45,20 @@ export class ConsumerOutcomes extends Construct {
         retentionPeriod: Duration.days(1),
         removalPolicy: RemovalPolicy.DESTROY,
       });
-      const reason = 'Receipts queue: a verification sink read and deleted by the verify command only; no function consumes it, so no receive can fail and a DLQ would never receive anything.';
+      const reason =
+        'Receipts queue: a verification sink read and deleted by the verify command only; no function consumes it, so no receive can fail and a DLQ would never receive anything.';
       acknowledge(this.receiptsQueue, { 'AwsSolutions-SQS3': reason, 'Serverless-SQSRedrivePolicy': reason });
     }
   }
 
   /** Least privilege for Powertools Idempotency: item reads and writes on this table only. */
   grantIdempotency(grantee: IGrantable): void {
-    this.idempotencyTable.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    this.idempotencyTable.grant(
+      grantee,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
   }
 }

@@ -112,11 +112,15 @@ export class IntegrationFunctions extends Construct {
         batchSize: bridge.batchSize ?? 100,
         maxBatchingWindowSeconds: bridge.maxBatchingWindow?.toSeconds(),
       }),
-      ...checkSqsEventSource('props.consumer', {
-        batchSize: consumer.batchSize ?? 10,
-        maxBatchingWindowSeconds: consumer.maxBatchingWindow?.toSeconds() ?? 0,
-        maxConcurrency: consumer.maxConcurrency ?? 5,
-      }, consumer.sourceQueue.fifo),
+      ...checkSqsEventSource(
+        'props.consumer',
+        {
+          batchSize: consumer.batchSize ?? 10,
+          maxBatchingWindowSeconds: consumer.maxBatchingWindow?.toSeconds() ?? 0,
+          maxConcurrency: consumer.maxConcurrency ?? 5,
+        },
+        consumer.sourceQueue.fifo,
+      ),
     ]);
     const make = (
       fnId: string,
@@ -148,31 +152,47 @@ export class IntegrationFunctions extends Construct {
 
     // Producer: publishes over AMQPS; reads its credentials once per container.
     this.producerSecurityGroup = securityGroup('ProducerSecurityGroup', 'Producer');
-    const p = make('Producer', 'Publishes messages to the RabbitMQ exchange with publisher confirms', producer, {
-      BROKER_AMQPS_ENDPOINT: props.broker.amqpsEndpoint,
-      BROKER_SECRET_ARN: producer.credentials.secretArn,
-      VHOST: producer.vhost,
-      EXCHANGE: producer.exchange,
-      ROUTING_KEY: producer.routingKey,
-      CONFIRM_TIMEOUT_MS: String((producer.confirmTimeout ?? Duration.seconds(10)).toMilliseconds()),
-    }, this.producerSecurityGroup);
+    const p = make(
+      'Producer',
+      'Publishes messages to the RabbitMQ exchange with publisher confirms',
+      producer,
+      {
+        BROKER_AMQPS_ENDPOINT: props.broker.amqpsEndpoint,
+        BROKER_SECRET_ARN: producer.credentials.secretArn,
+        VHOST: producer.vhost,
+        EXCHANGE: producer.exchange,
+        ROUTING_KEY: producer.routingKey,
+        CONFIRM_TIMEOUT_MS: String((producer.confirmTimeout ?? Duration.seconds(10)).toMilliseconds()),
+      },
+      this.producerSecurityGroup,
+    );
     producer.credentials.grantRead(p.role);
     props.broker.allowAmqpsFrom(this.producerSecurityGroup, 'Producer function');
     this.producer = p.fn;
-    acknowledge(p.fn, { 'Serverless-LambdaDLQ': `${SYNCHRONOUS} (RequestResponse by the caller or the verify command); a publish that is not confirmed is reported to the caller.` });
+    acknowledge(p.fn, {
+      'Serverless-LambdaDLQ': `${SYNCHRONOUS} (RequestResponse by the caller or the verify command); a publish that is not confirmed is reported to the caller.`,
+    });
     acknowledge(p.role, { 'AwsSolutions-IAM5[Resource::*]': `${ENI_REASON} ${XRAY_REASON}` });
 
     // Bridge: RabbitMQ batch in, SendMessageBatch out.
     this.bridgeSecurityGroup = securityGroup('BridgeSecurityGroup', 'Bridge');
-    const b = make('Bridge', 'Forwards RabbitMQ batches to SQS; throws so RabbitMQ redelivers what SQS refused', bridge, {
-      TARGET_QUEUE_URL: bridge.targetQueue.queueUrl,
-      SEND_PARALLELISM: String(bridge.sendParallelism ?? 4),
-      ...(bridge.messageGroupIdField ? { MESSAGE_GROUP_ID_FIELD: bridge.messageGroupIdField } : {}),
-    }, this.bridgeSecurityGroup);
+    const b = make(
+      'Bridge',
+      'Forwards RabbitMQ batches to SQS; throws so RabbitMQ redelivers what SQS refused',
+      bridge,
+      {
+        TARGET_QUEUE_URL: bridge.targetQueue.queueUrl,
+        SEND_PARALLELISM: String(bridge.sendParallelism ?? 4),
+        ...(bridge.messageGroupIdField ? { MESSAGE_GROUP_ID_FIELD: bridge.messageGroupIdField } : {}),
+      },
+      this.bridgeSecurityGroup,
+    );
     bridge.targetQueue.grantSendMessages(b.role);
     this.bridge = b.fn;
     this.rabbitMqMapping = this.addRabbitMqSource(b, props);
-    acknowledge(b.fn, { 'Serverless-LambdaDLQ': `${SYNCHRONOUS} by its RabbitMQ event source; a failed batch is redelivered by RabbitMQ and dead-lettered after x-delivery-limit.` });
+    acknowledge(b.fn, {
+      'Serverless-LambdaDLQ': `${SYNCHRONOUS} by its RabbitMQ event source; a failed batch is redelivered by RabbitMQ and dead-lettered after x-delivery-limit.`,
+    });
     acknowledge(b.role, {
       'AwsSolutions-IAM5[Resource::*]': `${ENI_REASON} The RabbitMQ event source also needs ec2:DescribeSecurityGroups and ec2:DescribeVpcs, which have no resource-level scope. ${XRAY_REASON}`,
     });
@@ -195,7 +215,9 @@ export class IntegrationFunctions extends Construct {
     );
     this.consumer = c.fn;
     this.sqsMapping = mappingOf(c.fn);
-    acknowledge(c.fn, { 'Serverless-LambdaDLQ': `${SYNCHRONOUS} by its SQS event source; failed records return to the queue and reach the SQS DLQ after maxReceiveCount.` });
+    acknowledge(c.fn, {
+      'Serverless-LambdaDLQ': `${SYNCHRONOUS} by its SQS event source; failed records return to the queue and reach the SQS DLQ after maxReceiveCount.`,
+    });
     acknowledge(c.role, { 'AwsSolutions-IAM5[Resource::*]': XRAY_REASON });
     acknowledge(this.sqsMapping, {
       'Serverless-LambdaEventSourceMappingDestination':
@@ -245,13 +267,16 @@ export class IntegrationFunctions extends Construct {
   }
 }
 
-const SYNCHRONOUS = 'Invoked synchronously, never asynchronously, so an async dead-letter queue would never receive anything:';
-const ENI_REASON = 'EC2 network-interface actions Lambda needs to run the function in a VPC (the AWSLambdaVPCAccessExecutionRole set), which support no resource-level scope.';
+const SYNCHRONOUS =
+  'Invoked synchronously, never asynchronously, so an async dead-letter queue would never receive anything:';
+const ENI_REASON =
+  'EC2 network-interface actions Lambda needs to run the function in a VPC (the AWSLambdaVPCAccessExecutionRole set), which support no resource-level scope.';
 const XRAY_REASON = 'X-Ray PutTraceSegments and PutTelemetryRecords (active tracing) support no resource-level scope.';
 
 /** The one event source mapping of `fn`. */
 function mappingOf(fn: NodejsFunction): EventSourceMapping {
   const mappings = fn.node.children.filter((c): c is EventSourceMapping => c instanceof EventSourceMapping);
-  if (mappings.length !== 1) throw new Error(`${fn.node.path}: expected one event source mapping, found ${mappings.length}`);
+  if (mappings.length !== 1)
+    throw new Error(`${fn.node.path}: expected one event source mapping, found ${mappings.length}`);
   return mappings[0];
 }

@@ -117,6 +117,10 @@ export class Network extends Construct {
 
   /** Lets `peer` reach the interface endpoints on 443 (both directions of the security group rules). */
   allowEndpointAccessFrom(peer: IConnectable): void {
-    this.endpointSecurityGroup?.connections.allowFrom(peer, Port.tcp(443), 'HTTPS to AWS APIs through the interface endpoints');
+    this.endpointSecurityGroup?.connections.allowFrom(
+      peer,
+      Port.tcp(443),
+      'HTTPS to AWS APIs through the interface endpoints',
+    );
   }
 }

@@ -50,18 +50,23 @@ export class QueueWithDeadLetterQueue extends Construct {
     const deadLetterRetention = props.deadLetterRetentionPeriod ?? Duration.days(14);
     const visibilityTimeout =
       props.visibilityTimeout ??
-      Duration.seconds(Math.max(30, minimumVisibilityTimeoutSeconds(props.consumerTimeout.toSeconds(), window.toSeconds())));
-    throwIfIssues(`Invalid QueueWithDeadLetterQueue '${id}'`, checkQueueSettings('props', {
-      fifo,
-      deadLetterFifo: props.deadLetterQueue ? props.deadLetterQueue.fifo : fifo,
-      messageGroupIdField: fifo ? 'set by the sender' : undefined,
-      maxReceiveCount,
-      visibilityTimeoutSeconds: visibilityTimeout.toSeconds(),
-      retentionSeconds: retention.toSeconds(),
-      deadLetterRetentionSeconds: deadLetterRetention.toSeconds(),
-      consumerTimeoutSeconds: props.consumerTimeout.toSeconds(),
-      consumerBatchingWindowSeconds: window.toSeconds(),
-    }));
+      Duration.seconds(
+        Math.max(30, minimumVisibilityTimeoutSeconds(props.consumerTimeout.toSeconds(), window.toSeconds())),
+      );
+    throwIfIssues(
+      `Invalid QueueWithDeadLetterQueue '${id}'`,
+      checkQueueSettings('props', {
+        fifo,
+        deadLetterFifo: props.deadLetterQueue ? props.deadLetterQueue.fifo : fifo,
+        messageGroupIdField: fifo ? 'set by the sender' : undefined,
+        maxReceiveCount,
+        visibilityTimeoutSeconds: visibilityTimeout.toSeconds(),
+        retentionSeconds: retention.toSeconds(),
+        deadLetterRetentionSeconds: deadLetterRetention.toSeconds(),
+        consumerTimeoutSeconds: props.consumerTimeout.toSeconds(),
+        consumerBatchingWindowSeconds: window.toSeconds(),
+      }),
+    );
     this.fifo = fifo;
     this.maxReceiveCount = maxReceiveCount;
     this.visibilityTimeout = visibilityTimeout;
@@ -78,7 +83,10 @@ export class QueueWithDeadLetterQueue extends Construct {
         retentionPeriod: deadLetterRetention,
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
-        redriveAllowPolicy: { redrivePermission: RedrivePermission.BY_QUEUE, sourceQueues: [Queue.fromQueueArn(this, 'SourceQueueRef', queueArn)] },
+        redriveAllowPolicy: {
+          redrivePermission: RedrivePermission.BY_QUEUE,
+          sourceQueues: [Queue.fromQueueArn(this, 'SourceQueueRef', queueArn)],
+        },
         removalPolicy: props.deadLetterRemovalPolicy ?? RemovalPolicy.DESTROY,
       });
 

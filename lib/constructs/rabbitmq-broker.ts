@@ -99,13 +99,24 @@ export class RabbitMqBroker extends Construct implements IConnectable {
     super(scope, id);
     const adminUsername = props.adminUsername ?? 'admin';
     const window = props.maintenanceWindow ?? { dayOfWeek: 'SUNDAY', timeOfDay: '03:00', timeZone: 'UTC' };
-    const settings = { ...props, adminUsername, autoMinorVersionUpgrade: true, publiclyAccessible: false, auditLogs: false };
+    const settings = {
+      ...props,
+      adminUsername,
+      autoMinorVersionUpgrade: true,
+      publiclyAccessible: false,
+      auditLogs: false,
+    };
     const selected = props.vpc.selectSubnets(props.vpcSubnets).subnets;
     const subnets = props.deploymentMode === 'CLUSTER_MULTI_AZ' ? onePerAz(selected).slice(0, 3) : selected.slice(0, 1);
     throwIfIssues(`Invalid RabbitMqBroker '${id}'`, [
       ...checkBrokerSettings(settings, 'props'),
       ...checkMaintenanceWindow('props.maintenanceWindow', window),
-      ...checkBrokerSubnets('props.vpcSubnets', props.deploymentMode, subnets.length, new Set(subnets.map((s) => s.availabilityZone)).size),
+      ...checkBrokerSubnets(
+        'props.vpcSubnets',
+        props.deploymentMode,
+        subnets.length,
+        new Set(subnets.map((s) => s.availabilityZone)).size,
+      ),
     ]);
     this.brokerName = props.brokerName;
     this.deploymentMode = props.deploymentMode;
@@ -131,7 +142,10 @@ export class RabbitMqBroker extends Construct implements IConnectable {
       allowAllOutbound: false,
     });
     // The event source's pollers sit in this group and consume over AMQPS from the broker in the same group.
-    this.securityGroup.connections.allowInternally(Port.tcp(AMQPS_PORT), 'RabbitMQ event source pollers to the broker (AMQPS)');
+    this.securityGroup.connections.allowInternally(
+      Port.tcp(AMQPS_PORT),
+      'RabbitMQ event source pollers to the broker (AMQPS)',
+    );
     this.connections = new Connections({ securityGroups: [this.securityGroup], defaultPort: Port.tcp(AMQPS_PORT) });
 
     const deploymentProps = {
@@ -247,7 +261,12 @@ export class RabbitMqBroker extends Construct implements IConnectable {
 }
 
 /** An Amazon MQ metric of broker `brokerName` with extra dimensions. */
-export function brokerMetric(brokerName: string, metricName: string, dimensions: Record<string, string>, props?: MetricOptions): Metric {
+export function brokerMetric(
+  brokerName: string,
+  metricName: string,
+  dimensions: Record<string, string>,
+  props?: MetricOptions,
+): Metric {
   return new Metric({
     namespace: NAMESPACE,
     metricName,

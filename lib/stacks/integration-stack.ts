@@ -3,7 +3,12 @@ import { type IConnectable, type IVpc, Peer, Port, Vpc } from 'aws-cdk-lib/aws-e
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { type ExistingVpcConfig, resolvedVisibilityTimeoutSeconds, type StageConfig, stackNameFor } from '../config/stage-config';
+import {
+  type ExistingVpcConfig,
+  resolvedVisibilityTimeoutSeconds,
+  type StageConfig,
+  stackNameFor,
+} from '../config/stage-config';
 import { ConsumerOutcomes } from '../constructs/consumer-outcomes';
 import { IntegrationFunctions } from '../constructs/integration-functions';
 import { Monitoring } from '../constructs/monitoring';
@@ -146,7 +151,9 @@ export class IntegrationStack extends Stack {
         queueName: t.sourceQueue,
         batchSize: es.rabbitMq.batchSize,
         maxBatchingWindow:
-          es.rabbitMq.maxBatchingWindowSeconds === undefined ? undefined : Duration.seconds(es.rabbitMq.maxBatchingWindowSeconds),
+          es.rabbitMq.maxBatchingWindowSeconds === undefined
+            ? undefined
+            : Duration.seconds(es.rabbitMq.maxBatchingWindowSeconds),
       },
       consumer: {
         memorySize: f.consumer.memoryMb,
@@ -162,7 +169,11 @@ export class IntegrationStack extends Stack {
     this.functions.rabbitMqMapping.node.addDependency(this.topology.resource);
 
     // AWS APIs (SQS, Secrets Manager, Lambda, STS) over 443: through the endpoints, or through NAT when there are none.
-    const awsApiClients: IConnectable[] = [this.functions.producerSecurityGroup, this.functions.bridgeSecurityGroup, this.broker];
+    const awsApiClients: IConnectable[] = [
+      this.functions.producerSecurityGroup,
+      this.functions.bridgeSecurityGroup,
+      this.broker,
+    ];
     for (const client of awsApiClients) {
       if (this.network.endpointSecurityGroup) this.network.allowEndpointAccessFrom(client);
       else client.connections.allowTo(Peer.anyIpv4(), Port.tcp(443), 'AWS APIs through the NAT gateway');
@@ -175,7 +186,11 @@ export class IntegrationStack extends Stack {
       rabbitMqQueues: { vhost: t.vhost, sourceQueue: t.sourceQueue, deadLetterQueue: t.deadLetterQueue },
       sourceQueue: this.queues.queue,
       deadLetterQueue: this.queues.deadLetterQueue,
-      functions: { producer: this.functions.producer, bridge: this.functions.bridge, consumer: this.functions.consumer },
+      functions: {
+        producer: this.functions.producer,
+        bridge: this.functions.bridge,
+        consumer: this.functions.consumer,
+      },
     });
 
     this.addOutputs();
@@ -191,7 +206,8 @@ export class IntegrationStack extends Stack {
     });
     Validations.of(vpc).acknowledge({
       id: 'Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId',
-      reason: 'The stack adds no routes or gateway endpoints to an existing VPC, so it never needs the route table ids of its subnets.',
+      reason:
+        'The stack adds no routes or gateway endpoints to an existing VPC, so it never needs the route table ids of its subnets.',
     });
     return vpc;
   }
@@ -200,19 +216,35 @@ export class IntegrationStack extends Stack {
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     const { broker, queues, config } = this;
     out(OUTPUTS.brokerAmqpsEndpoint, broker.amqpsEndpoint, 'amqps://HOST:5671 of the broker');
-    out(OUTPUTS.brokerManagementUrl, broker.managementEndpoint, 'RabbitMQ management console (reachable from inside the VPC)');
+    out(
+      OUTPUTS.brokerManagementUrl,
+      broker.managementEndpoint,
+      'RabbitMQ management console (reachable from inside the VPC)',
+    );
     out(OUTPUTS.brokerAdminSecretArn, broker.adminSecret.secretArn, 'Secrets Manager secret of the broker admin user');
     out(OUTPUTS.brokerName, broker.brokerName, 'Broker name (the Broker dimension of its CloudWatch metrics)');
     out(OUTPUTS.brokerId, broker.brokerId, 'Broker id (b-...)');
-    out(OUTPUTS.producerFunctionName, this.functions.producer.functionName, 'Sample producer function (invoke it to publish)');
+    out(
+      OUTPUTS.producerFunctionName,
+      this.functions.producer.functionName,
+      'Sample producer function (invoke it to publish)',
+    );
     out(OUTPUTS.queueUrl, queues.queue.queueUrl, 'SQS queue the bridge forwards to and the consumer reads');
     out(OUTPUTS.deadLetterQueueUrl, queues.deadLetterQueue.queueUrl, 'SQS dead-letter queue of the source queue');
     if (this.outcomes.receiptsQueue) {
-      out(OUTPUTS.receiptsQueueUrl, this.outcomes.receiptsQueue.queueUrl, 'Receipts of processed messages (verification)');
+      out(
+        OUTPUTS.receiptsQueueUrl,
+        this.outcomes.receiptsQueue.queueUrl,
+        'Receipts of processed messages (verification)',
+      );
     }
     out(OUTPUTS.rabbitMqVhost, config.topology.vhost, 'RabbitMQ virtual host of the flow');
     out(OUTPUTS.rabbitMqSourceQueue, config.topology.sourceQueue, 'RabbitMQ queue the event source reads');
-    out(OUTPUTS.rabbitMqDeadLetterQueue, config.topology.deadLetterQueue, 'RabbitMQ dead-letter queue (past the delivery limit)');
+    out(
+      OUTPUTS.rabbitMqDeadLetterQueue,
+      config.topology.deadLetterQueue,
+      'RabbitMQ dead-letter queue (past the delivery limit)',
+    );
     out(OUTPUTS.alarmTopicArn, this.monitoring.alarmTopic.topicArn, 'SNS topic every alarm notifies (ALARM and OK)');
     out(OUTPUTS.dashboardName, this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard of this stage');
   }

@@ -16,7 +16,14 @@ describe('stage defaults', () => {
       retainData: false,
       terminationProtection: false,
       logRetentionDays: 14,
-      network: { existingVpc: undefined, cidr: '10.40.0.0/16', maxAzs: 2, natGateways: 0, interfaceEndpoints: true, flowLogs: true },
+      network: {
+        existingVpc: undefined,
+        cidr: '10.40.0.0/16',
+        maxAzs: 2,
+        natGateways: 0,
+        interfaceEndpoints: true,
+        flowLogs: true,
+      },
       broker: {
         brokerName: 'mq-cloud-integration-dev',
         engineVersion: '3.13',
@@ -67,7 +74,13 @@ describe('stage defaults', () => {
       terminationProtection: true,
       logRetentionDays: 90,
       network: { ...dev.network, maxAzs: 3 },
-      broker: { ...dev.broker, brokerName: 'mq-cloud-integration-prod', engineVersion: '4.2', instanceType: 'mq.m7g.large', deploymentMode: 'CLUSTER_MULTI_AZ' },
+      broker: {
+        ...dev.broker,
+        brokerName: 'mq-cloud-integration-prod',
+        engineVersion: '4.2',
+        instanceType: 'mq.m7g.large',
+        deploymentMode: 'CLUSTER_MULTI_AZ',
+      },
       functions: { ...dev.functions, logLevel: 'INFO' },
       eventSources: { ...dev.eventSources, sqs: { ...dev.eventSources.sqs, maxConcurrency: 20 } },
       verification: { receipts: false },
@@ -80,7 +93,9 @@ describe('stage defaults', () => {
     expect(resolvedVisibilityTimeoutSeconds(loadStageConfig('dev'))).toBe(180);
     const longer = loadStageConfig('dev', { eventSources: { sqs: { batchSize: 50, maxBatchingWindowSeconds: 5 } } });
     expect(resolvedVisibilityTimeoutSeconds(longer)).toBe(185);
-    expect(resolvedVisibilityTimeoutSeconds(loadStageConfig('dev', { queues: { visibilityTimeoutSeconds: 600 } }))).toBe(600);
+    expect(
+      resolvedVisibilityTimeoutSeconds(loadStageConfig('dev', { queues: { visibilityTimeoutSeconds: 600 } })),
+    ).toBe(600);
   });
 
   test('the stack of a stage is MqCloudIntegration-<stage>', () => {
@@ -96,7 +111,10 @@ describe('stage defaults', () => {
 
 describe('overrides', () => {
   test('objects merge field by field, values replace', () => {
-    const config = loadStageConfig('dev', { broker: { instanceType: 'mq.m7g.medium' }, functions: { consumer: { memoryMb: 1024 } } });
+    const config = loadStageConfig('dev', {
+      broker: { instanceType: 'mq.m7g.medium' },
+      functions: { consumer: { memoryMb: 1024 } },
+    });
     expect(config.broker.instanceType).toBe('mq.m7g.medium');
     expect(config.broker.engineVersion).toBe('3.13');
     expect(config.functions.consumer).toEqual({ memoryMb: 1024, timeoutSeconds: 30 });
@@ -110,7 +128,12 @@ describe('overrides', () => {
   });
 
   test('an existing VPC replaces the new one', () => {
-    const existingVpc = { vpcId: 'vpc-0123456789abcdef0', vpcCidrBlock: '10.1.0.0/16', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0123456789abcdef0'] };
+    const existingVpc = {
+      vpcId: 'vpc-0123456789abcdef0',
+      vpcCidrBlock: '10.1.0.0/16',
+      availabilityZones: ['eu-west-1a'],
+      privateSubnetIds: ['subnet-0123456789abcdef0'],
+    };
     expect(loadStageConfig('dev', { network: { existingVpc } }).network.existingVpc).toEqual(existingVpc);
   });
 
@@ -121,7 +144,9 @@ describe('overrides', () => {
   });
 
   test('the stage itself cannot be overridden', () => {
-    expect(() => loadStageConfig('dev', { stage: 'prod' } as never)).toThrow(/stage: got "prod"; cannot be overridden; choose the stage with -c stage=NAME/);
+    expect(() => loadStageConfig('dev', { stage: 'prod' } as never)).toThrow(
+      /stage: got "prod"; cannot be overridden; choose the stage with -c stage=NAME/,
+    );
   });
 
   test('overrides must be an object', () => {
@@ -129,7 +154,9 @@ describe('overrides', () => {
   });
 
   test('overridden values are validated like the defaults', () => {
-    expect(() => loadStageConfig('prod', { eventSources: { rabbitMq: { batchSize: 0 } } })).toThrow(ConfigValidationError);
+    expect(() => loadStageConfig('prod', { eventSources: { rabbitMq: { batchSize: 0 } } })).toThrow(
+      ConfigValidationError,
+    );
     expect(() => loadStageConfig('prod', { eventSources: { rabbitMq: { batchSize: 0 } } })).toThrow(
       /Invalid configuration for stage 'prod' \(1 problem\):\n {2}- eventSources\.rabbitMq\.batchSize: got 0; allowed: an integer from 1 to 10,000/,
     );
@@ -138,12 +165,16 @@ describe('overrides', () => {
   test('the topology is validated too', () => {
     const topology = defaultTopology();
     const users = topology.users.map((u) => (u.name === 'producer' ? { ...u, name: 'guest' } : u));
-    expect(() => loadStageConfig('dev', { topology: { users, producerUser: 'guest' } })).toThrow(/topology\.users\[0\]\.name: got "guest"/);
+    expect(() => loadStageConfig('dev', { topology: { users, producerUser: 'guest' } })).toThrow(
+      /topology\.users\[0\]\.name: got "guest"/,
+    );
   });
 });
 
 describe('unknown stage', () => {
   test('names the stage and the stages that exist', () => {
-    expect(() => loadStageConfig('qa')).toThrow(/Unknown stage \(1 problem\):\n {2}- stage: got "qa"; allowed: dev, prod \(choose with -c stage=NAME\)/);
+    expect(() => loadStageConfig('qa')).toThrow(
+      /Unknown stage \(1 problem\):\n {2}- stage: got "qa"; allowed: dev, prod \(choose with -c stage=NAME\)/,
+    );
   });
 });

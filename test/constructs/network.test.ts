@@ -43,7 +43,11 @@ describe('defaults', () => {
   });
 
   test('VPC flow logs go to a log group with retention', () => {
-    template.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+    template.hasResourceProperties('AWS::EC2::FlowLog', {
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+    });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
   });
@@ -66,7 +70,10 @@ test('allowEndpointAccessFrom admits HTTPS from that group only', () => {
     FromPort: 443,
     ToPort: 443,
   });
-  template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { GroupId: stack.resolve(fn.securityGroupId), FromPort: 443 });
+  template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+    GroupId: stack.resolve(fn.securityGroupId),
+    FromPort: 443,
+  });
 });
 
 test('with NAT gateways the private subnets get egress through public ones', () => {
@@ -85,10 +92,18 @@ test('flow logs and endpoints can be left out', () => {
 
 test('an existing VPC is used as it is', () => {
   const stack = new Stack(new App(), 'Existing');
-  const vpc = Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0123456789abcdef0', vpcCidrBlock: '10.1.0.0/16', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0123456789abcdef0'] });
+  const vpc = Vpc.fromVpcAttributes(stack, 'Vpc', {
+    vpcId: 'vpc-0123456789abcdef0',
+    vpcCidrBlock: '10.1.0.0/16',
+    availabilityZones: ['eu-west-1a'],
+    privateSubnetIds: ['subnet-0123456789abcdef0'],
+  });
   const network = new Network(stack, 'Network', { vpc, logRetention: RetentionDays.ONE_DAY });
   const template = Template.fromStack(stack);
   template.resourceCountIs('AWS::EC2::VPC', 0);
-  template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcId: 'vpc-0123456789abcdef0', SubnetIds: ['subnet-0123456789abcdef0'] });
+  template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+    VpcId: 'vpc-0123456789abcdef0',
+    SubnetIds: ['subnet-0123456789abcdef0'],
+  });
   expect(network.vpc.selectSubnets(network.privateSubnets).subnetIds).toEqual(['subnet-0123456789abcdef0']);
 });

@@ -1,6 +1,9 @@
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { QueueWithDeadLetterQueue, type QueueWithDeadLetterQueueProps } from '../../lib/constructs/queue-with-dead-letter-queue';
+import {
+  QueueWithDeadLetterQueue,
+  type QueueWithDeadLetterQueueProps,
+} from '../../lib/constructs/queue-with-dead-letter-queue';
 
 function build(props: Partial<QueueWithDeadLetterQueueProps> = {}) {
   const stack = new Stack(new App(), 'QueueTest');
@@ -34,7 +37,22 @@ describe('defaults', () => {
       MessageRetentionPeriod: 1_209_600,
       RedriveAllowPolicy: {
         redrivePermission: 'byQueue',
-        sourceQueueArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sqs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${queueName}`]] }],
+        sourceQueueArns: [
+          {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':sqs:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                `:${queueName}`,
+              ],
+            ],
+          },
+        ],
       },
     });
     expect(queueName).toMatch(/^QueueTestQueues[A-F0-9]{8}$/);
@@ -45,19 +63,32 @@ describe('defaults', () => {
     template.allResourcesProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
         ]),
       },
     });
   });
 
   test('both queues are deleted with the stack by default', () => {
-    expect(Object.values(template.findResources('AWS::SQS::Queue')).map((r) => r.DeletionPolicy)).toEqual(['Delete', 'Delete']);
+    expect(Object.values(template.findResources('AWS::SQS::Queue')).map((r) => r.DeletionPolicy)).toEqual([
+      'Delete',
+      'Delete',
+    ]);
   });
 });
 
 test('the visibility timeout covers the batching window too, and is at least 30 s', () => {
-  expect(build({ consumerTimeout: Duration.seconds(10), consumerBatchingWindow: Duration.seconds(5) }).queues.visibilityTimeout.toSeconds()).toBe(65);
+  expect(
+    build({
+      consumerTimeout: Duration.seconds(10),
+      consumerBatchingWindow: Duration.seconds(5),
+    }).queues.visibilityTimeout.toSeconds(),
+  ).toBe(65);
   expect(build({ consumerTimeout: Duration.seconds(3) }).queues.visibilityTimeout.toSeconds()).toBe(30);
 });
 
@@ -68,7 +99,14 @@ test('FIFO makes both queues FIFO, without content-based deduplication', () => {
 });
 
 test('retained queues keep their messages when the stack goes', () => {
-  const { template } = build({ removalPolicy: RemovalPolicy.RETAIN, deadLetterRemovalPolicy: RemovalPolicy.RETAIN, maxReceiveCount: 3 });
-  expect(Object.values(template.findResources('AWS::SQS::Queue')).map((r) => r.DeletionPolicy)).toEqual(['Retain', 'Retain']);
+  const { template } = build({
+    removalPolicy: RemovalPolicy.RETAIN,
+    deadLetterRemovalPolicy: RemovalPolicy.RETAIN,
+    maxReceiveCount: 3,
+  });
+  expect(Object.values(template.findResources('AWS::SQS::Queue')).map((r) => r.DeletionPolicy)).toEqual([
+    'Retain',
+    'Retain',
+  ]);
   template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }) });
 });

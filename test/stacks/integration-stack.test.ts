@@ -5,8 +5,30 @@ import { logicalIdOf, resourcesOfType, synthStage, type SynthesizedStage } from 
 
 /** What differs between the stages; everything else is asserted the same for both. */
 const STAGES = [
-  { stage: 'dev', mode: 'SINGLE_INSTANCE', engine: '3.13', instance: 'mq.t3.micro', subnets: 1, retention: 14, deletion: 'Delete', receipts: true, concurrency: 5, logLevel: 'DEBUG' },
-  { stage: 'prod', mode: 'CLUSTER_MULTI_AZ', engine: '4.2', instance: 'mq.m7g.large', subnets: 3, retention: 90, deletion: 'Retain', receipts: false, concurrency: 20, logLevel: 'INFO' },
+  {
+    stage: 'dev',
+    mode: 'SINGLE_INSTANCE',
+    engine: '3.13',
+    instance: 'mq.t3.micro',
+    subnets: 1,
+    retention: 14,
+    deletion: 'Delete',
+    receipts: true,
+    concurrency: 5,
+    logLevel: 'DEBUG',
+  },
+  {
+    stage: 'prod',
+    mode: 'CLUSTER_MULTI_AZ',
+    engine: '4.2',
+    instance: 'mq.m7g.large',
+    subnets: 3,
+    retention: 90,
+    deletion: 'Retain',
+    receipts: false,
+    concurrency: 20,
+    logLevel: 'INFO',
+  },
 ] as const;
 
 const synthesized = new Map<string, SynthesizedStage>();
@@ -68,7 +90,10 @@ describe.each(STAGES)('stage $stage', (expected) => {
       return value;
     });
     expect(passwords.length).toBeGreaterThan(0);
-    for (const password of passwords) expect(JSON.stringify(password)).toMatch(/^\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:",\{"Ref":"[A-Za-z0-9]+"\},":SecretString:password::\}\}"\]\]\}$/);
+    for (const password of passwords)
+      expect(JSON.stringify(password)).toMatch(
+        /^\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:",\{"Ref":"[A-Za-z0-9]+"\},":SecretString:password::\}\}"\]\]\}$/,
+      );
   });
 
   test('broker security group: AMQPS from the producer and the event source pollers, HTTPS from the topology handler, nothing else', () => {
@@ -79,13 +104,20 @@ describe.each(STAGES)('stage $stage', (expected) => {
       .map((p) => `${p.SourceSecurityGroupId['Fn::GetAtt'][0]}:${p.FromPort}-${p.ToPort}`)
       .sort();
     expect(ingress).toEqual(
-      [`${brokerSg}:5671-5671`, `${logicalIdOf(s(), 'Functions/ProducerSecurityGroup')}:5671-5671`, `${logicalIdOf(s(), 'Topology/HandlerSecurityGroup')}:443-443`].sort(),
+      [
+        `${brokerSg}:5671-5671`,
+        `${logicalIdOf(s(), 'Functions/ProducerSecurityGroup')}:5671-5671`,
+        `${logicalIdOf(s(), 'Topology/HandlerSecurityGroup')}:443-443`,
+      ].sort(),
     );
   });
 
   test('no security group admits traffic from the internet', () => {
-    expect(JSON.stringify(resourcesOfType(s().json, 'AWS::EC2::SecurityGroupIngress'))).not.toMatch(/0\.0\.0\.0\/0|::\/0/);
-    for (const sg of Object.values(resourcesOfType(s().json, 'AWS::EC2::SecurityGroup'))) expect(sg.Properties?.SecurityGroupIngress).toBeUndefined();
+    expect(JSON.stringify(resourcesOfType(s().json, 'AWS::EC2::SecurityGroupIngress'))).not.toMatch(
+      /0\.0\.0\.0\/0|::\/0/,
+    );
+    for (const sg of Object.values(resourcesOfType(s().json, 'AWS::EC2::SecurityGroup')))
+      expect(sg.Properties?.SecurityGroupIngress).toBeUndefined();
   });
 
   test('SQS: queue and DLQ encrypted and TLS-only, redrive after 5 receives, visibility 6 x consumer timeout', () => {
@@ -96,22 +128,36 @@ describe.each(STAGES)('stage $stage', (expected) => {
       VisibilityTimeout: 180,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
     });
-    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, RedriveAllowPolicy: Match.objectLike({ redrivePermission: 'byQueue' }) });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      RedriveAllowPolicy: Match.objectLike({ redrivePermission: 'byQueue' }),
+    });
     template.resourceCountIs('AWS::SQS::Queue', expected.receipts ? 3 : 2);
     template.resourceCountIs('AWS::SQS::QueuePolicy', expected.receipts ? 3 : 2);
   });
 
   test(`data and credentials: ${expected.deletion} when the stack or resource goes`, () => {
-    const policyOf = (path: string) => (s().json.Resources[logicalIdOf(s(), path)] as { DeletionPolicy?: string }).DeletionPolicy;
-    for (const path of ['Broker/AdminSecret', 'Queues/Queue', 'Queues/DeadLetterQueue', 'Outcomes/IdempotencyTable']) expect(policyOf(path)).toBe(expected.deletion);
+    const policyOf = (path: string) =>
+      (s().json.Resources[logicalIdOf(s(), path)] as { DeletionPolicy?: string }).DeletionPolicy;
+    for (const path of ['Broker/AdminSecret', 'Queues/Queue', 'Queues/DeadLetterQueue', 'Outcomes/IdempotencyTable'])
+      expect(policyOf(path)).toBe(expected.deletion);
   });
 
   test('the three functions: nodejs24.x on arm64, explicit log groups with retention, active tracing', () => {
     for (const name of ['Producer', 'Bridge', 'Consumer']) {
       const props = fnProps(name);
-      expect(props).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
+      expect(props).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+      });
       const logGroup = props.LoggingConfig.LogGroup.Ref;
-      expect(s().json.Resources[logGroup]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: expected.retention }, DeletionPolicy: expected.deletion });
+      expect(s().json.Resources[logGroup]).toMatchObject({
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { RetentionInDays: expected.retention },
+        DeletionPolicy: expected.deletion,
+      });
     }
     expect(fnProps('Producer')).toMatchObject({ MemorySize: 512, Timeout: 30 });
     expect(fnProps('Bridge')).toMatchObject({ MemorySize: 512, Timeout: 60 });
@@ -119,30 +165,47 @@ describe.each(STAGES)('stage $stage', (expected) => {
   });
 
   test('no function anywhere in the stack runs on a runtime older than nodejs22.x', () => {
-    const runtimes = Object.values(resourcesOfType(s().json, 'AWS::Lambda::Function')).map((r) => String(r.Properties?.Runtime));
+    const runtimes = Object.values(resourcesOfType(s().json, 'AWS::Lambda::Function')).map((r) =>
+      String(r.Properties?.Runtime),
+    );
     expect(runtimes.length).toBeGreaterThanOrEqual(3);
     for (const runtime of runtimes) expect(Number(/^nodejs(\d+)\.x$/.exec(runtime)?.[1])).toBeGreaterThanOrEqual(22);
   });
 
   test('environment variables are exactly the documented ones', () => {
     const env = (name: string) => fnProps(name).Environment.Variables;
-    const powertools = { POWERTOOLS_SERVICE_NAME: expect.any(String), POWERTOOLS_METRICS_NAMESPACE: `MqCloudIntegration-${expected.stage}`, POWERTOOLS_LOG_LEVEL: expected.logLevel, NODE_OPTIONS: '--enable-source-maps' };
+    const powertools = {
+      POWERTOOLS_SERVICE_NAME: expect.any(String),
+      POWERTOOLS_METRICS_NAMESPACE: `MqCloudIntegration-${expected.stage}`,
+      POWERTOOLS_LOG_LEVEL: expected.logLevel,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
     expect(env('Producer')).toEqual({
       ...powertools,
-      BROKER_AMQPS_ENDPOINT: { 'Fn::Select': [0, { 'Fn::GetAtt': [logicalIdOf(s(), 'Broker/Broker'), 'AmqpEndpoints'] }] },
+      BROKER_AMQPS_ENDPOINT: {
+        'Fn::Select': [0, { 'Fn::GetAtt': [logicalIdOf(s(), 'Broker/Broker'), 'AmqpEndpoints'] }],
+      },
       BROKER_SECRET_ARN: { Ref: logicalIdOf(s(), 'Topology/User-producer') },
       VHOST: 'integration',
       EXCHANGE: 'events',
       ROUTING_KEY: 'event',
       CONFIRM_TIMEOUT_MS: '10000',
     });
-    expect(env('Bridge')).toEqual({ ...powertools, TARGET_QUEUE_URL: { Ref: logicalIdOf(s(), 'Queues/Queue') }, SEND_PARALLELISM: '4' });
+    expect(env('Bridge')).toEqual({
+      ...powertools,
+      TARGET_QUEUE_URL: { Ref: logicalIdOf(s(), 'Queues/Queue') },
+      SEND_PARALLELISM: '4',
+    });
     expect(env('Consumer')).toEqual({
       ...powertools,
       IDEMPOTENCY_TABLE_NAME: { Ref: logicalIdOf(s(), 'Outcomes/IdempotencyTable') },
       ...(expected.receipts ? { RECEIPTS_QUEUE_URL: { Ref: logicalIdOf(s(), 'Outcomes/ReceiptsQueue') } } : {}),
     });
-    expect([env('Producer'), env('Bridge'), env('Consumer')].map((e) => e.POWERTOOLS_SERVICE_NAME)).toEqual(['producer', 'bridge', 'consumer']);
+    expect([env('Producer'), env('Bridge'), env('Consumer')].map((e) => e.POWERTOOLS_SERVICE_NAME)).toEqual([
+      'producer',
+      'bridge',
+      'consumer',
+    ]);
   });
 
   test('producer and bridge run in the private subnets with their own security groups; the consumer outside the VPC', () => {
@@ -156,7 +219,9 @@ describe.each(STAGES)('stage $stage', (expected) => {
   });
 
   test('RabbitMQ event source: the source queue in the vhost, BASIC_AUTH with the event-source user, created after the topology', () => {
-    const mapping = Object.values(resourcesOfType(s().json, 'AWS::Lambda::EventSourceMapping')).find((m) => m.Properties?.Queues);
+    const mapping = Object.values(resourcesOfType(s().json, 'AWS::Lambda::EventSourceMapping')).find(
+      (m) => m.Properties?.Queues,
+    );
     expect(mapping?.Properties).toEqual({
       BatchSize: 100,
       EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(s(), 'Broker/Broker'), 'Arn'] },
@@ -167,7 +232,12 @@ describe.each(STAGES)('stage $stage', (expected) => {
         { Type: 'BASIC_AUTH', URI: { Ref: logicalIdOf(s(), 'Topology/User-event-source') } },
       ],
     });
-    expect(mapping?.DependsOn).toEqual(expect.arrayContaining([logicalIdOf(s(), 'Topology/Resource'), expect.stringMatching(/^FunctionsBridgeRoleDefaultPolicy/)]));
+    expect(mapping?.DependsOn).toEqual(
+      expect.arrayContaining([
+        logicalIdOf(s(), 'Topology/Resource'),
+        expect.stringMatching(/^FunctionsBridgeRoleDefaultPolicy/),
+      ]),
+    );
   });
 
   test(`SQS event source: partial batch failures, batch 10, at most ${expected.concurrency} concurrent consumers`, () => {
@@ -182,11 +252,14 @@ describe.each(STAGES)('stage $stage', (expected) => {
 
   test('least privilege: no wildcard action anywhere, and `*` resources only for actions without resource scope', () => {
     for (const [id, policy] of Object.entries(resourcesOfType(s().json, 'AWS::IAM::Policy'))) {
-      for (const statement of (policy.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }).PolicyDocument.Statement) {
+      for (const statement of (
+        policy.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }
+      ).PolicyDocument.Statement) {
         const actions = ([] as string[]).concat(statement.Action);
         for (const action of actions) expect(`${id}: ${action}`).not.toMatch(/:\*$|: \*$/);
         if (([] as unknown[]).concat(statement.Resource).includes('*')) {
-          for (const action of actions) expect([id, action, ACTIONS_WITHOUT_RESOURCE_SCOPE.has(action)]).toEqual([id, action, true]);
+          for (const action of actions)
+            expect([id, action, ACTIONS_WITHOUT_RESOURCE_SCOPE.has(action)]).toEqual([id, action, true]);
         }
       }
     }
@@ -194,7 +267,10 @@ describe.each(STAGES)('stage $stage', (expected) => {
 
   test('each function may touch only its own resources', () => {
     const statementsOf = (role: string) =>
-      (s().json.Resources[logicalIdOf(s(), `Functions/${role}Role/DefaultPolicy`)].Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+      (
+        s().json.Resources[logicalIdOf(s(), `Functions/${role}Role/DefaultPolicy`)].Properties.PolicyDocument
+          .Statement as { Action: string | string[]; Resource: unknown }[]
+      )
         .filter((st) => st.Resource !== '*')
         .map((st) => [([] as string[]).concat(st.Action).sort().join(','), JSON.stringify(st.Resource)]);
     const ref = (path: string) => JSON.stringify({ Ref: logicalIdOf(s(), path) });
@@ -213,14 +289,21 @@ describe.each(STAGES)('stage $stage', (expected) => {
     expect(statementsOf('Consumer')).toEqual([
       [logs, arn('Functions/ConsumerLogGroup')],
       ['dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem', arn('Outcomes/IdempotencyTable')],
-      ...(expected.receipts ? [['sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:SendMessage', arn('Outcomes/ReceiptsQueue')]] : []),
-      ['sqs:ChangeMessageVisibility,sqs:DeleteMessage,sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:ReceiveMessage', arn('Queues/Queue')],
+      ...(expected.receipts
+        ? [['sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:SendMessage', arn('Outcomes/ReceiptsQueue')]]
+        : []),
+      [
+        'sqs:ChangeMessageVisibility,sqs:DeleteMessage,sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:ReceiveMessage',
+        arn('Queues/Queue'),
+      ],
     ]);
   });
 
   test('execution roles carry no AWS managed policy', () => {
     for (const role of ['Producer', 'Bridge', 'Consumer']) {
-      expect(s().json.Resources[logicalIdOf(s(), `Functions/${role}Role`)].Properties.ManagedPolicyArns).toBeUndefined();
+      expect(
+        s().json.Resources[logicalIdOf(s(), `Functions/${role}Role`)].Properties.ManagedPolicyArns,
+      ).toBeUndefined();
     }
   });
 
@@ -246,14 +329,23 @@ describe.each(STAGES)('stage $stage', (expected) => {
     expect(keys).toEqual([...wanted].sort());
     expect(s().json.Outputs[OUTPUTS.brokerName].Value).toBe(`mq-cloud-integration-${expected.stage}`);
     expect(s().json.Outputs[OUTPUTS.queueUrl].Value).toEqual({ Ref: logicalIdOf(s(), 'Queues/Queue') });
-    expect(s().json.Outputs[OUTPUTS.deadLetterQueueUrl].Value).toEqual({ Ref: logicalIdOf(s(), 'Queues/DeadLetterQueue') });
-    expect(s().json.Outputs[OUTPUTS.producerFunctionName].Value).toEqual({ Ref: logicalIdOf(s(), 'Functions/Producer') });
+    expect(s().json.Outputs[OUTPUTS.deadLetterQueueUrl].Value).toEqual({
+      Ref: logicalIdOf(s(), 'Queues/DeadLetterQueue'),
+    });
+    expect(s().json.Outputs[OUTPUTS.producerFunctionName].Value).toEqual({
+      Ref: logicalIdOf(s(), 'Functions/Producer'),
+    });
     expect(s().json.Outputs[OUTPUTS.rabbitMqDeadLetterQueue].Value).toBe('events.dead-letter');
   });
 
   test('the broker gives monitoring what it needs', () => {
     const broker: MonitoredBroker = s().stack.broker;
-    expect(broker).toMatchObject({ brokerName: `mq-cloud-integration-${expected.stage}`, deploymentMode: expected.mode, engineVersion: expected.engine, instanceType: expected.instance });
+    expect(broker).toMatchObject({
+      brokerName: `mq-cloud-integration-${expected.stage}`,
+      deploymentMode: expected.mode,
+      engineVersion: expected.engine,
+      instanceType: expected.instance,
+    });
   });
 });
 
@@ -269,13 +361,24 @@ describe('variants', () => {
   test('FIFO queues: both queues FIFO, the bridge learns the group field', () => {
     const s = synthStage('dev', { queues: { fifo: true, messageGroupIdField: 'type' } });
     s.template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
-    expect(Object.values(resourcesOfType(s.json, 'AWS::SQS::Queue')).filter((q) => q.Properties?.FifoQueue === true)).toHaveLength(2);
-    expect(s.json.Resources[logicalIdOf(s, 'Functions/Bridge')].Properties.Environment.Variables.MESSAGE_GROUP_ID_FIELD).toBe('type');
+    expect(
+      Object.values(resourcesOfType(s.json, 'AWS::SQS::Queue')).filter((q) => q.Properties?.FifoQueue === true),
+    ).toHaveLength(2);
+    expect(
+      s.json.Resources[logicalIdOf(s, 'Functions/Bridge')].Properties.Environment.Variables.MESSAGE_GROUP_ID_FIELD,
+    ).toBe('type');
   });
 
   test('an existing VPC: no VPC is created and the broker uses its subnets', () => {
     const s = synthStage('dev', {
-      network: { existingVpc: { vpcId: 'vpc-0123456789abcdef0', vpcCidrBlock: '10.1.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'], privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'] } },
+      network: {
+        existingVpc: {
+          vpcId: 'vpc-0123456789abcdef0',
+          vpcCidrBlock: '10.1.0.0/16',
+          availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+          privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+        },
+      },
     });
     s.template.resourceCountIs('AWS::EC2::VPC', 0);
     s.template.hasResourceProperties('AWS::AmazonMQ::Broker', { SubnetIds: ['subnet-0123456789abcdef0'] });

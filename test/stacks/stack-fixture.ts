@@ -19,16 +19,25 @@ export interface SynthesizedStage {
 }
 
 /** The feature flags and settings of cdk.json, which the CDK CLI passes to the app; tests synthesize with them too. */
-export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
+).context;
 
-export function synthStage(stage: string, overrides: StageConfigOverrides = {}, context: Record<string, unknown> = {}): SynthesizedStage {
+export function synthStage(
+  stage: string,
+  overrides: StageConfigOverrides = {},
+  context: Record<string, unknown> = {},
+): SynthesizedStage {
   const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } });
   const stack = new IntegrationStack(app, stackNameFor(stage), { config: loadStageConfig(stage, overrides) });
   const template = Template.fromStack(stack);
   return { app, stack, template, json: template.toJSON() };
 }
 
-type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[]; DeletionPolicy?: string }>;
+type Resources = Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[]; DeletionPolicy?: string }
+>;
 
 /** Resources of `type`, by logical id. */
 export function resourcesOfType(json: Record<string, unknown>, type: string): Resources {
@@ -39,7 +48,10 @@ export function resourcesOfType(json: Record<string, unknown>, type: string): Re
 /** The logical id of the construct at `path` below the stack (e.g. `Functions/Producer`). */
 export function logicalIdOf(s: SynthesizedStage, path: string): string {
   const construct = s.stack.node.findChild(path.split('/')[0]);
-  const target = path.split('/').slice(1).reduce((c, id) => c.node.findChild(id), construct);
+  const target = path
+    .split('/')
+    .slice(1)
+    .reduce((c, id) => c.node.findChild(id), construct);
   const cfn = (target.node.defaultChild ?? target) as Parameters<IntegrationStack['getLogicalId']>[0];
   return s.stack.getLogicalId(cfn);
 }

@@ -10,15 +10,34 @@ import { CDK_JSON_CONTEXT } from './stack-fixture';
  * `cdk synth` of every stage in .ci/run bundles for real.
  */
 const ROOT = path.resolve(__dirname, '..', '..');
-const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'CDK_DEFAULT_ACCOUNT', 'CDK_DEFAULT_REGION'];
+const CREDENTIAL_VARIABLES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'CDK_DEFAULT_ACCOUNT',
+  'CDK_DEFAULT_REGION',
+];
 
 function synth(context: Record<string, unknown>) {
   const outdir = mkdtempSync(path.join(tmpdir(), 'mq-synth-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
   for (const name of CREDENTIAL_VARIABLES) delete env[name];
   const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bin/app.ts'], {
     cwd: ROOT,
-    env: { ...env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context }) },
+    env: {
+      ...env,
+      CDK_OUTDIR: outdir,
+      CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context }),
+    },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -26,8 +45,13 @@ function synth(context: Record<string, unknown>) {
 }
 
 describe('prod synthesized by bin/app.ts without credentials', () => {
-  let manifest: { missing?: unknown[]; artifacts: Record<string, { type: string; environment?: string; properties?: Record<string, unknown> }> };
-  let template: { Resources: Record<string, { Type: string; Properties?: { Tags?: { Key: string; Value: string }[] } }> };
+  let manifest: {
+    missing?: unknown[];
+    artifacts: Record<string, { type: string; environment?: string; properties?: Record<string, unknown> }>;
+  };
+  let template: {
+    Resources: Record<string, { Type: string; Properties?: { Tags?: { Key: string; Value: string }[] } }>;
+  };
   let outdir: string;
 
   beforeAll(() => {
@@ -53,7 +77,12 @@ describe('prod synthesized by bin/app.ts without credentials', () => {
 
   test('every taggable resource carries the stage tags', () => {
     const queue = Object.values(template.Resources).find((r) => r.Type === 'AWS::SQS::Queue');
-    expect(queue?.Properties?.Tags).toEqual(expect.arrayContaining([{ Key: 'project', Value: 'mq-cloud-integration' }, { Key: 'stage', Value: 'prod' }]));
+    expect(queue?.Properties?.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'project', Value: 'mq-cloud-integration' },
+        { Key: 'stage', Value: 'prod' },
+      ]),
+    );
   });
 });
 
@@ -68,5 +97,7 @@ test('overrides from -c config are applied and validated', () => {
   const { result, outdir } = synth({ stage: 'dev', config: '{"broker":{"engineVersion":"4.2"}}' });
   rmSync(outdir, { recursive: true, force: true });
   expect(result.status).not.toBe(0);
-  expect(result.stderr).toMatch(/broker\.instanceType: got "mq\.t3\.micro"; mq\.t3\.micro runs only RabbitMQ 3\.13, not 4\.2/);
+  expect(result.stderr).toMatch(
+    /broker\.instanceType: got "mq\.t3\.micro"; mq\.t3\.micro runs only RabbitMQ 3\.13, not 4\.2/,
+  );
 });

@@ -31,21 +31,50 @@ describe.each(['dev', 'prod'])('stage %s', (stage) => {
     const settings = readLocalSettings(s.json as CfnTemplate);
 
     test('finds the three functions with their timeouts', () => {
-      expect(settings.functions.producer).toMatchObject({ logicalId: logicalIdOf(s, 'Functions/Producer'), timeoutSec: 30 });
-      expect(settings.functions.bridge).toMatchObject({ logicalId: logicalIdOf(s, 'Functions/Bridge'), timeoutSec: 60 });
-      expect(settings.functions.consumer).toMatchObject({ logicalId: logicalIdOf(s, 'Functions/Consumer'), timeoutSec: 30 });
+      expect(settings.functions.producer).toMatchObject({
+        logicalId: logicalIdOf(s, 'Functions/Producer'),
+        timeoutSec: 30,
+      });
+      expect(settings.functions.bridge).toMatchObject({
+        logicalId: logicalIdOf(s, 'Functions/Bridge'),
+        timeoutSec: 60,
+      });
+      expect(settings.functions.consumer).toMatchObject({
+        logicalId: logicalIdOf(s, 'Functions/Consumer'),
+        timeoutSec: 30,
+      });
     });
 
     test('finds the queue, its DLQ and (dev only) the receipts queue', () => {
-      expect(settings.sourceQueue).toMatchObject({ logicalId: logicalIdOf(s, 'Queues/Queue'), fifo: false, visibilityTimeoutSec: 180, messageRetentionSec: 345_600 });
-      expect(settings.sourceQueue.redrive).toEqual({ deadLetterLogicalId: logicalIdOf(s, 'Queues/DeadLetterQueue'), maxReceiveCount: 5 });
+      expect(settings.sourceQueue).toMatchObject({
+        logicalId: logicalIdOf(s, 'Queues/Queue'),
+        fifo: false,
+        visibilityTimeoutSec: 180,
+        messageRetentionSec: 345_600,
+      });
+      expect(settings.sourceQueue.redrive).toEqual({
+        deadLetterLogicalId: logicalIdOf(s, 'Queues/DeadLetterQueue'),
+        maxReceiveCount: 5,
+      });
       expect(settings.deadLetterQueue.messageRetentionSec).toBe(1_209_600);
-      expect(settings.receiptsQueue?.logicalId).toBe(stage === 'dev' ? logicalIdOf(s, 'Outcomes/ReceiptsQueue') : undefined);
+      expect(settings.receiptsQueue?.logicalId).toBe(
+        stage === 'dev' ? logicalIdOf(s, 'Outcomes/ReceiptsQueue') : undefined,
+      );
     });
 
     test('finds both mappings as deployed', () => {
-      expect(settings.rabbitMqMapping).toMatchObject({ batchSize: 100, batchingWindowSec: 0.5, queue: 'events.to-sqs', vhost: 'integration' });
-      expect(settings.sqsMapping).toMatchObject({ batchSize: 10, batchingWindowSec: 0, maximumConcurrency: stage === 'dev' ? 5 : 20, reportBatchItemFailures: true });
+      expect(settings.rabbitMqMapping).toMatchObject({
+        batchSize: 100,
+        batchingWindowSec: 0.5,
+        queue: 'events.to-sqs',
+        vhost: 'integration',
+      });
+      expect(settings.sqsMapping).toMatchObject({
+        batchSize: 10,
+        batchingWindowSec: 0,
+        maximumConcurrency: stage === 'dev' ? 5 : 20,
+        reportBatchItemFailures: true,
+      });
     });
 
     test('finds the topology of the stage config', () => {
