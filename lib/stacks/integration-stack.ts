@@ -76,6 +76,7 @@ export class IntegrationStack extends Stack {
       interfaceEndpoints: net.interfaceEndpoints,
       flowLogs: net.flowLogs,
       logRetention,
+      logRemovalPolicy: retain,
     });
     const { vpc, privateSubnets } = this.network;
 

@@ -164,6 +164,19 @@ describe.each(STAGES)('stage $stage', (expected) => {
     expect(fnProps('Consumer')).toMatchObject({ MemorySize: 256, Timeout: 30 });
   });
 
+  test(`every log group the stack owns keeps ${expected.retention} days and is ${expected.deletion === 'Retain' ? 'retained' : 'deleted'} with the stack`, () => {
+    const logGroups = Object.entries(resourcesOfType(s().json, 'AWS::Logs::LogGroup'));
+    expect(logGroups.length).toBeGreaterThanOrEqual(8);
+    for (const [id, logGroup] of logGroups) {
+      expect([id, logGroup.Properties?.RetentionInDays, logGroup.DeletionPolicy]).toEqual([
+        id,
+        expected.retention,
+        expected.deletion,
+      ]);
+    }
+    s().template.hasResourceProperties('Custom::LogRetention', { RetentionInDays: expected.retention });
+  });
+
   test('no function anywhere in the stack runs on a runtime older than nodejs22.x', () => {
     const runtimes = Object.values(resourcesOfType(s().json, 'AWS::Lambda::Function')).map((r) =>
       String(r.Properties?.Runtime),
