@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type { MonitoredBroker } from '../../lib/constructs/monitoring-metrics';
 import { OUTPUTS } from '../../lib/stacks/integration-stack';
+import { OUTPUT_KEYS } from '../../verify/stack-outputs';
 import { logicalIdOf, resourcesOfType, synthStage, type SynthesizedStage } from './stack-fixture';
 
 /** What differs between the stages; everything else is asserted the same for both. */
@@ -340,6 +341,7 @@ describe.each(STAGES)('stage $stage', (expected) => {
     const keys = Object.keys(s().json.Outputs).sort();
     const wanted = Object.values(OUTPUTS).filter((k) => expected.receipts || k !== OUTPUTS.receiptsQueueUrl);
     expect(keys).toEqual([...wanted].sort());
+    for (const key of Object.values(OUTPUT_KEYS)) expect(Object.values(OUTPUTS)).toContain(key);
     expect(s().json.Outputs[OUTPUTS.brokerName].Value).toBe(`mq-cloud-integration-${expected.stage}`);
     expect(s().json.Outputs[OUTPUTS.queueUrl].Value).toEqual({ Ref: logicalIdOf(s(), 'Queues/Queue') });
     expect(s().json.Outputs[OUTPUTS.deadLetterQueueUrl].Value).toEqual({
