@@ -166,7 +166,15 @@ function networkIssues(n: NetworkConfig): ConfigIssue[] {
       n.cidr,
       'allowed: an IPv4 CIDR block with a /16 to /24 prefix (room for one /28 or larger subnet per AZ)',
     );
-  out.push(...checkIntegerRange('network.maxAzs', n.maxAzs, 1, 6));
+  // The stack is environment-agnostic: it picks AZs with Fn::GetAZs, and every region Amazon MQ clusters run in has
+  // three; a fourth index could fail at deploy time in a three-AZ region.
+  const azs = checkIntegerRange('network.maxAzs', n.maxAzs, 1, 3);
+  out.push(
+    ...azs.map((i) => ({
+      ...i,
+      problem: `${i.problem} (AZs are picked in the deployment region, which guarantees three; deploy into an existingVpc for more)`,
+    })),
+  );
   out.push(...checkIntegerRange('network.natGateways', n.natGateways, 0, Math.max(0, n.maxAzs)));
   for (const flag of ['interfaceEndpoints', 'flowLogs'] as const) {
     if (typeof n[flag] !== 'boolean') issue(out, `network.${flag}`, n[flag], 'allowed: true or false');

@@ -159,6 +159,11 @@ const cases: Case[] = [
     /network\.cidr: got "10\.0\.0\.0\/8"; allowed: an IPv4 CIDR block with a \/16 to \/24 prefix/,
   ],
   [
+    'more AZs than every region guarantees',
+    config('prod', { network: { maxAzs: 4 } }),
+    /network\.maxAzs: got 4; allowed: an integer from 1 to 3 \(AZs are picked in the deployment region, which guarantees three; deploy into an existingVpc for more\)/,
+  ],
+  [
     'more NAT gateways than AZs',
     config('dev', { network: { natGateways: 3 } }),
     /network\.natGateways: got 3; allowed: an integer from 0 to 2/,
