@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { runAmqpSection } from './amqp-section';
-import { MIN_COLD_STARTS, runBundleSection } from './bundle';
+import { MIN_COLD_STARTS, runColdStartSection } from './cold-start';
 import { describeMachine } from './machine';
 import { parseBenchOptions, USAGE, type BenchOptions, type Section } from './options';
 import { runPipelineSection } from './pipeline-section';
@@ -42,7 +42,7 @@ async function runBench(options: BenchOptions): Promise<Record<string, unknown>>
   };
 
   const coldStarts = options.smoke ? options.repetitions : Math.max(options.repetitions, MIN_COLD_STARTS);
-  await section('bundle', () => runBundleSection(coldStarts, progress));
+  await section('bundle', () => runColdStartSection(coldStarts, progress));
   await section('synth', () => runSynthSection(options.repetitions, progress));
   const amqp = await section('amqp', () => runAmqpSection(options, progress));
   if (amqp) brokerVersion = amqp.brokerVersion;

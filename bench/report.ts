@@ -9,6 +9,8 @@ export interface FunctionFigures {
   readonly coldInitMs: number;
   /** `coldInitMs` ÷ the empty handler's. */
   readonly coldInitRatio: number;
+  /** Median cold init of a process requiring only the bundle's external imports (the runtime's AWS SDK, built-ins). */
+  readonly sdkInitMs: number;
 }
 
 /** Every figure `npm run bench` measures; each is the median of `settings.repetitions` runs. */
@@ -37,7 +39,7 @@ export interface BenchReport {
     readonly bridge: FunctionFigures;
     readonly consumer: FunctionFigures;
     /** The baseline: an empty handler bundled the same way. */
-    readonly empty: Omit<FunctionFigures, 'coldInitRatio'>;
+    readonly empty: Pick<FunctionFigures, 'bundleKB' | 'coldInitMs'>;
   };
   /** Seconds to synthesize the app for `dev` (bundling skipped), from process start to `app.synth()` returning. */
   readonly synthSec: number;
