@@ -7,6 +7,8 @@
  * (it is a measurement); 1 when the bench itself could not run; 2 on bad arguments.
  */
 import { writeFileSync } from 'node:fs';
+import { BrokerUnavailableError, probeBroker } from '../local/broker-probe';
+import { brokerFrom } from '../local/cli';
 import { runAmqpSection } from './amqp-section';
 import { MIN_COLD_STARTS, runColdStartSection } from './cold-start';
 import { describeMachine } from './machine';
@@ -18,6 +20,9 @@ import { evaluateTargets, formatTargets } from './report';
 import { BRIDGE_EVENT_RECORDS, runSqsSection, SEND_PARALLELISM } from './sqs-section';
 import { round } from './stats';
 import { runSynthSection } from './synth';
+
+/** Sections that need the broker; checked up front so a missing broker is one clear message, not a stack trace. */
+const BROKER_SECTIONS: readonly Section[] = ['amqp', 'pipeline'];
 
 async function runBench(options: BenchOptions): Promise<Record<string, unknown>> {
   const machine = describeMachine();
@@ -85,6 +90,15 @@ async function main(): Promise<number> {
     console.error(`bench: ${(error as Error).message}`);
     if (!(error as Error).message.includes('usage:')) console.error(USAGE);
     return 2;
+  }
+  if (options.only.some((s) => BROKER_SECTIONS.includes(s))) {
+    try {
+      await probeBroker(brokerFrom(options.amqpUrl, options.managementUrl));
+    } catch (error) {
+      if (!(error instanceof BrokerUnavailableError)) throw error;
+      console.error(`bench: ${error.message}`);
+      return 1;
+    }
   }
   const report = await runBench(options);
   const json = `${JSON.stringify(report, null, 2)}\n`;

@@ -11,7 +11,7 @@ export interface BenchOptions {
   readonly messages: number;
   /** Payload size of each message, in bytes. @default 512 */
   readonly size: number;
-  /** Repetitions per figure; the report holds their median. @default 3 */
+  /** Repetitions per figure; the report holds their median. @default 5 */
   readonly repetitions: number;
   /** Smoke mode (tests only): allows fewer than 3 repetitions and marks the report as not a measurement. @default false */
   readonly smoke: boolean;
@@ -27,7 +27,7 @@ export const USAGE = `usage: npm run bench -- [--json FILE] [--messages N] [--si
   --json FILE        write the report as JSON to FILE
   --messages N       messages per repetition (default 20000, at least 10)
   --size BYTES       payload bytes per message (default 512, 64..262144)
-  --repetitions N    repetitions per figure, median reported (default 3, at least 3)
+  --repetitions N    repetitions per figure, median reported (default 5, at least 3)
   --only LIST        comma-separated subset of: ${SECTIONS.join(', ')}
   --amqp-url URL     broker (default amqp://guest:guest@127.0.0.1:5672)
   --management-url URL  management API (default http://guest:guest@127.0.0.1:15672)
@@ -107,7 +107,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         throw new Error(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
     }
   }
-  const reps = repetitions ?? (smoke ? 1 : 3);
+  // Five by default: the whole bench still takes only a few minutes, and medians of five resist a noisy neighbour.
+  const reps = repetitions ?? (smoke ? 1 : 5);
   if (!smoke && reps < 3) {
     throw new Error(`--repetitions: expected an integer >= 3 (each figure is a median), received ${reps}`);
   }

@@ -1,12 +1,12 @@
 import { parseBenchOptions, SECTIONS } from '../../bench/options';
 
 describe('bench options', () => {
-  test('default to 20,000 messages of 512 bytes, 3 repetitions, every section, the local broker', () => {
+  test('default to 20,000 messages of 512 bytes, 5 repetitions, every section, the local broker', () => {
     expect(parseBenchOptions([])).toEqual({
       jsonFile: undefined,
       messages: 20_000,
       size: 512,
-      repetitions: 3,
+      repetitions: 5,
       smoke: false,
       amqpUrl: 'amqp://guest:guest@127.0.0.1:5672',
       managementUrl: 'http://guest:guest@127.0.0.1:15672',
