@@ -3,6 +3,7 @@ import {
   CreateQueueCommand,
   DeleteQueueCommand,
   SendMessageBatchCommand,
+  type MessageAttributeValue,
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -42,13 +43,16 @@ export async function runBounded(
 
 /**
  * Sends `messages` bodies of `size` bytes with plain `SendMessageBatch` calls of 10, `parallelism` in flight, and
- * returns accepted messages per second: the emulator's limit for this SDK client on this machine.
+ * returns accepted messages per second: the emulator's limit for this SDK client on this machine. With
+ * `attributes`, every entry also carries them — to tell what carrying attributes costs from what the bridge's own
+ * code costs.
  */
 export async function measureRawSqs(
   sqs: SQSClient,
   messages: number,
   size: number,
   parallelism: number,
+  attributes?: (index: number) => Record<string, MessageAttributeValue>,
 ): Promise<number> {
   const body = 'x'.repeat(size);
   const batches = Math.ceil(messages / SQS_BATCH_LIMIT);
@@ -59,6 +63,7 @@ export async function measureRawSqs(
       const Entries: SendMessageBatchRequestEntry[] = Array.from({ length: count }, (_, i) => ({
         Id: String(i),
         MessageBody: body,
+        ...(attributes && { MessageAttributes: attributes(b * SQS_BATCH_LIMIT + i) }),
       }));
       const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries }));
       if (out.Failed?.length)

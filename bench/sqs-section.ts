@@ -1,7 +1,9 @@
+import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { ConsumeMessage } from 'amqplib';
 import { createBridgeHandler, type BridgeHandler } from '../lambda/bridge/handler';
 import { buildMessages, parseProducerEvent } from '../lambda/producer/event';
 import { loadStageConfig } from '../lib/config/stages';
+import { ATTRIBUTE } from '../lambda/shared/attributes';
 import { MESSAGE_CONTENT_TYPE } from '../lambda/shared/message';
 import { buildRabbitMqEvent, type RabbitMqEvent } from '../local/rabbitmq-event';
 import { startSqsEmulator } from '../local/sqs-emulator';
@@ -21,9 +23,21 @@ export const BRIDGE_EVENT_RECORDS = 1_000;
 
 export interface SqsFigures {
   readonly rawSqsBatchSendPerSec: number;
+  /** Raw sends carrying the three attributes the bridge sets on every producer message (no target; explains bridgeRatio). */
+  readonly rawSqsWithAttributesPerSec: number;
   readonly bridgePerSec: number;
   readonly bridgeRatio: number;
   readonly runs: Record<string, number[]>;
+}
+
+/** The attributes the bridge puts on a producer message: its AMQP message id, correlation id and content type. */
+function bridgeLikeAttributes(index: number): Record<string, MessageAttributeValue> {
+  const id = `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
+  return {
+    [ATTRIBUTE.messageId]: { DataType: 'String', StringValue: id },
+    [ATTRIBUTE.correlationId]: { DataType: 'String', StringValue: id },
+    [ATTRIBUTE.contentType]: { DataType: 'String', StringValue: MESSAGE_CONTENT_TYPE },
+  };
 }
 
 /**
@@ -94,26 +108,39 @@ export async function runSqsSection(options: BenchOptions, progress: (message: s
       });
     const events = buildBridgeEvents(options.messages, options.size);
     const rawOnce = () => measureRawSqs(sqs, options.messages, options.size, SEND_PARALLELISM);
+    const rawWithAttributesOnce = () =>
+      measureRawSqs(sqs, options.messages, options.size, SEND_PARALLELISM, bridgeLikeAttributes);
     const bridgeOnce = () =>
       withScratchQueue(sqs, 'bridge', (url) => measureBridge(bridgeOn(url), events, options.messages));
     // One unmeasured full-size repetition of each first: JIT, keep-alive sockets and heap growth are no part of
     // either figure (the bridge needed two 20,000-record runs to reach its steady rate).
     await rawOnce();
+    await rawWithAttributesOnce();
     await bridgeOnce();
     const raw: number[] = [];
+    const rawWithAttributes: number[] = [];
     const bridged: number[] = [];
     for (let i = 0; i < options.repetitions; i++) {
       raw.push(await rawOnce());
+      rawWithAttributes.push(await rawWithAttributesOnce());
       bridged.push(await bridgeOnce());
-      progress(`sqs ${i + 1}/${options.repetitions}: raw ${Math.round(raw[i])}/s, bridge ${Math.round(bridged[i])}/s`);
+      progress(
+        `sqs ${i + 1}/${options.repetitions}: raw ${Math.round(raw[i])}/s, ` +
+          `raw with attributes ${Math.round(rawWithAttributes[i])}/s, bridge ${Math.round(bridged[i])}/s`,
+      );
     }
     const rawPerSec = median(raw);
     const bridgePerSec = median(bridged);
     return {
       rawSqsBatchSendPerSec: Math.round(rawPerSec),
+      rawSqsWithAttributesPerSec: Math.round(median(rawWithAttributes)),
       bridgePerSec: Math.round(bridgePerSec),
       bridgeRatio: round(bridgePerSec / rawPerSec),
-      runs: { rawSqsBatchSendPerSec: raw.map(Math.round), bridgePerSec: bridged.map(Math.round) },
+      runs: {
+        rawSqsBatchSendPerSec: raw.map(Math.round),
+        rawSqsWithAttributesPerSec: rawWithAttributes.map(Math.round),
+        bridgePerSec: bridged.map(Math.round),
+      },
     };
   } finally {
     await emulator.stop();

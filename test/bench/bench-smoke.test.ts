@@ -23,6 +23,7 @@ const NUMERIC_FIELDS = [
   'settings.sendParallelism',
   'rawAmqpConfirmedPublishPerSec',
   'rawSqsBatchSendPerSec',
+  'rawSqsWithAttributesPerSec',
   'producerPerSec',
   'producerRatio',
   'bridgePerSec',
