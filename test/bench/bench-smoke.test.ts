@@ -26,6 +26,7 @@ const NUMERIC_FIELDS = [
   'rawSqsWithAttributesPerSec',
   'producerPerSec',
   'producerRatio',
+  'producerPublishOnlyPerSec',
   'bridgePerSec',
   'bridgeRatio',
   'pipelinePerSec',
