@@ -17,6 +17,8 @@ export interface PipelineRunOptions {
   readonly ratePerSec?: number;
   /** Give up waiting for the pipeline after this long past the last publish. */
   readonly timeoutMs: number;
+  /** Reads a running count of SQS API calls on the pipeline's client. @default - not counted */
+  readonly sqsCalls?: () => number;
 }
 
 export interface PipelineRunResult {
@@ -26,6 +28,8 @@ export interface PipelineRunResult {
   readonly latenciesMs: number[];
   /** The rate the producer actually achieved. */
   readonly publishedPerSec: number;
+  /** SQS API calls the pipeline made per message, first publish to last effect (receipt draining excluded). */
+  readonly sqsCallsPerMessage?: number;
 }
 
 /**
@@ -40,6 +44,7 @@ export async function runThroughPipeline(
 ): Promise<PipelineRunResult> {
   const runId = randomUUID();
   const published: PublishedMessage[] = [];
+  const callsBefore = options.sqsCalls?.();
   const startedAt = Date.now();
   const publish = async (count: number) => {
     const result = await pipeline.producer({ count, size: options.size, runId });
@@ -71,6 +76,8 @@ export async function runThroughPipeline(
     for (const id of pending) if (pipeline.effects.has(id)) pending.delete(id);
     if (pending.size > 0) await sleep(COMPLETION_POLL_MS);
   }
+  const callsUntilComplete =
+    callsBefore === undefined || !options.sqsCalls ? undefined : options.sqsCalls() - callsBefore;
 
   const receipts: ReceiptRecord[] = [];
   const ids = new Set(published.map((m) => m.id));
@@ -91,5 +98,6 @@ export async function runThroughPipeline(
   const firstReceipt = new Map<string, number>();
   for (const r of receipts) firstReceipt.set(r.id, Math.min(r.receivedAt, firstReceipt.get(r.id) ?? Infinity));
   const latenciesMs = [...firstReceipt].map(([id, at]) => at - (publishedAt.get(id) ?? startedAt));
-  return { report, latenciesMs, publishedPerSec };
+  const sqsCallsPerMessage = callsUntilComplete === undefined ? undefined : callsUntilComplete / Math.max(1, sent);
+  return { report, latenciesMs, publishedPerSec, ...(sqsCallsPerMessage !== undefined && { sqsCallsPerMessage }) };
 }

@@ -18,6 +18,8 @@ const LATENCY_RUN_SEC = 10;
 
 export interface PipelineFigures {
   readonly pipelinePerSec: number;
+  /** SQS API calls per delivered message while the pipeline ran (no target; explains pipelineRatio). */
+  readonly pipelineSqsCallsPerMessage: number;
   readonly pipelineRatio?: number;
   readonly latencyMs: { p50: number; p95: number; p99: number; ratePerSec: number; messages: number };
   readonly runs: Record<string, number[]>;
@@ -49,17 +51,30 @@ export async function runPipelineSection(
     isolation: { vhost: `bench-${suffix}`, userSuffix: suffix },
     write: () => undefined,
   });
+  // Every SQS call of the pipeline goes through this one client (bridge, SQS event source, consumer receipts).
+  let sqsCalls = 0;
+  pipeline.sqs.client.middlewareStack.add(
+    (next) => async (args) => {
+      sqsCalls += 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCountSqsCalls' },
+  );
   try {
+    const callsPerMessage: number[] = [];
     const run = async (messages: number, what: string) => {
-      const { report } = await runThroughPipeline(pipeline, {
+      const result = await runThroughPipeline(pipeline, {
         messages,
         size: options.size,
         timeoutMs: defaultDrainBudgetMs(pipeline, messages),
+        sqsCalls: () => sqsCalls,
       });
-      requireClean(report, what);
-      return report.throughputPerSec;
+      requireClean(result.report, what);
+      if (result.sqsCallsPerMessage !== undefined) callsPerMessage.push(result.sqsCallsPerMessage);
+      return result.report.throughputPerSec;
     };
     await run(Math.min(WARM_UP_MESSAGES, options.messages), 'warm-up');
+    callsPerMessage.length = 0;
     const throughput: number[] = [];
     for (let i = 0; i < options.repetitions; i++) {
       throughput.push(await run(options.messages, `repetition ${i + 1}`));
@@ -96,6 +111,7 @@ export async function runPipelineSection(
         : undefined;
     return {
       pipelinePerSec: Math.round(pipelinePerSec),
+      pipelineSqsCallsPerMessage: round(median(callsPerMessage), 3),
       ...(slowerRaw !== undefined ? { pipelineRatio: round(pipelinePerSec / slowerRaw) } : {}),
       latencyMs: {
         p50: round(median(p50), 1),

@@ -31,6 +31,7 @@ const NUMERIC_FIELDS = [
   'bridgeRatio',
   'pipelinePerSec',
   'pipelineRatio',
+  'pipelineSqsCallsPerMessage',
   'latencyMs.p50',
   'latencyMs.p95',
   'latencyMs.p99',
