@@ -5,18 +5,16 @@ import { publishWithConfirms } from '../lambda/producer/publisher';
 import { createBenchQueue, type BenchQueue } from './amqp-fixture';
 import type { BenchOptions } from './options';
 import { quietLogger, quietMetrics } from './quiet';
+import type { SectionResult } from './report';
 import { measureRawAmqp, RAW_AMQP_IN_FLIGHT } from './raw-amqp';
 import { elapsedMs, median, perSecond, round } from './stats';
 
-export interface AmqpFigures {
+export type AmqpFigures = SectionResult<
+  'rawAmqpConfirmedPublishPerSec' | 'producerPerSec' | 'producerRatio' | 'producerPublishOnlyPerSec'
+> & {
+  /** RabbitMQ version the broker reports (recorded with the machine). */
   readonly brokerVersion: string;
-  readonly rawAmqpConfirmedPublishPerSec: number;
-  readonly producerPerSec: number;
-  readonly producerRatio: number;
-  /** The producer's publisher alone on messages the producer built beforehand (no target; explains producerRatio). */
-  readonly producerPublishOnlyPerSec: number;
-  readonly runs: Record<string, number[]>;
-}
+};
 
 /** One warm producer invocation publishing `messages` bodies of `size` bytes; confirmed messages per second. */
 async function measureProducer(producer: ProducerHandler, messages: number, size: number): Promise<number> {

@@ -16,7 +16,7 @@ import { parseBenchOptions, USAGE, type BenchOptions, type Section } from './opt
 import { runPipelineSection } from './pipeline-section';
 import { benchElapsedSec, progress } from './progress';
 import { RAW_AMQP_IN_FLIGHT } from './raw-amqp';
-import { evaluateTargets, formatTargets } from './report';
+import { evaluateTargets, formatTargets, type BenchFigures, type BenchReport } from './report';
 import { BRIDGE_EVENT_RECORDS, runSqsSection, SEND_PARALLELISM } from './sqs-section';
 import { round } from './stats';
 import { runSynthSection } from './synth';
@@ -24,7 +24,7 @@ import { runSynthSection } from './synth';
 /** Sections that need the broker; checked up front so a missing broker is one clear message, not a stack trace. */
 const BROKER_SECTIONS: readonly Section[] = ['amqp', 'pipeline'];
 
-async function runBench(options: BenchOptions): Promise<Record<string, unknown>> {
+async function runBench(options: BenchOptions): Promise<BenchReport> {
   const machine = describeMachine();
   progress(
     `${machine.cores} cores, ${machine.totalMemoryMB} MiB, Node ${machine.nodeVersion}, load ${machine.loadAverage1m}; ` +
@@ -32,26 +32,26 @@ async function runBench(options: BenchOptions): Promise<Record<string, unknown>>
       (options.smoke ? ' (smoke: not a measurement)' : ''),
   );
   const runs: Record<string, readonly number[]> = {};
-  const figures: Record<string, unknown> = {};
-  let brokerVersion = 'not contacted';
-  const section = async <T extends { runs: Record<string, readonly number[]> }>(
+  let figures: Partial<BenchFigures> = {};
+  /** Runs a section when selected, keeps its repetitions and adds its figures (all but `exclude`) to the report. */
+  const section = async <R extends { readonly runs: Record<string, number[]> }>(
     name: Section,
-    run: () => Promise<T>,
-  ) => {
+    run: () => Promise<R>,
+    exclude: readonly string[] = [],
+  ): Promise<R | undefined> => {
     if (!options.only.includes(name)) return undefined;
     progress(`${name}: start`);
-    const { runs: sectionRuns, ...rest } = await run();
-    Object.assign(runs, sectionRuns);
-    Object.assign(figures, rest);
-    return rest;
+    const result = await run();
+    Object.assign(runs, result.runs);
+    const dropped = new Set(['runs', ...exclude]);
+    figures = { ...figures, ...Object.fromEntries(Object.entries(result).filter(([key]) => !dropped.has(key))) };
+    return result;
   };
 
   const coldStarts = options.smoke ? options.repetitions : Math.max(options.repetitions, MIN_COLD_STARTS);
   await section('bundle', () => runColdStartSection(coldStarts, progress));
   await section('synth', () => runSynthSection(options.repetitions, progress));
-  const amqp = await section('amqp', () => runAmqpSection(options, progress));
-  if (amqp) brokerVersion = amqp.brokerVersion;
-  delete figures.brokerVersion;
+  const amqp = await section('amqp', () => runAmqpSection(options, progress), ['brokerVersion']);
   const sqs = await section('sqs', () => runSqsSection(options, progress));
   await section('pipeline', () =>
     runPipelineSection(options, progress, {
@@ -60,9 +60,8 @@ async function runBench(options: BenchOptions): Promise<Record<string, unknown>>
     }),
   );
 
-  const targets = evaluateTargets(figures);
   return {
-    machine: { ...machine, brokerVersion },
+    machine: { ...machine, brokerVersion: amqp?.brokerVersion ?? 'not contacted' },
     settings: {
       messages: options.messages,
       sizeBytes: options.size,
@@ -76,7 +75,7 @@ async function runBench(options: BenchOptions): Promise<Record<string, unknown>>
     ...figures,
     durationSec: round(benchElapsedSec(), 1),
     runs,
-    targets,
+    targets: evaluateTargets(figures),
   };
 }
 
@@ -106,10 +105,10 @@ async function main(): Promise<number> {
     writeFileSync(options.jsonFile, json);
     progress(`wrote ${options.jsonFile}`);
   }
-  const { targets, runs, ...summary } = report;
-  void runs;
+  // The summary leaves out the repetitions and the targets, which follow in words.
+  const summary: Partial<BenchReport> = { ...report, runs: undefined, targets: undefined };
   console.log(JSON.stringify(summary, null, 2));
-  console.log(formatTargets(targets as ReturnType<typeof evaluateTargets>));
+  console.log(formatTargets(report.targets));
   progress(`done in ${round(benchElapsedSec(), 1)} s`);
   return 0;
 }

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { bundleFunctions, devRuntime, FUNCTIONS, PROJECT_ROOT, type BundleName, type FunctionName } from './bundle';
-import type { BenchReport, FunctionFigures } from './report';
+import type { FunctionFigures, SectionResult } from './report';
 import { median, round } from './stats';
 
 const execFileAsync = promisify(execFile);
@@ -71,7 +71,7 @@ export const MIN_COLD_STARTS = 10;
 export async function runColdStartSection(
   rounds: number,
   progress: (message: string) => void,
-): Promise<{ functions: BenchReport['functions']; runs: Record<string, number[]> }> {
+): Promise<SectionResult<'functions'>> {
   const bundles = await bundleFunctions(devRuntime());
   try {
     const probe = join(bundles.dir, 'probe.cjs');

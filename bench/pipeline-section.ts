@@ -7,6 +7,7 @@ import { readLocalSettings } from '../local/template-reader';
 import type { VerificationReport } from '../verify/accounting';
 import type { BenchOptions } from './options';
 import { runThroughPipeline } from './pipeline-run';
+import type { SectionResult } from './report';
 import { latencyPercentiles, median, round } from './stats';
 
 /** Warm-up run before the measured ones (JIT, connections, the emulator's first queues). */
@@ -16,14 +17,9 @@ export const LATENCY_LOAD = 0.5;
 /** Seconds of paced publishing per latency repetition: enough samples for a p99, bounded for the time budget. */
 const LATENCY_RUN_SEC = 10;
 
-export interface PipelineFigures {
-  readonly pipelinePerSec: number;
-  /** SQS API calls per delivered message while the pipeline ran (no target; explains pipelineRatio). */
-  readonly pipelineSqsCallsPerMessage: number;
-  readonly pipelineRatio?: number;
-  readonly latencyMs: { p50: number; p95: number; p99: number; ratePerSec: number; messages: number };
-  readonly runs: Record<string, number[]>;
-}
+export type PipelineFigures = SectionResult<
+  'pipelinePerSec' | 'pipelineSqsCallsPerMessage' | 'pipelineRatio' | 'latencyMs'
+>;
 
 function requireClean(report: VerificationReport, what: string): void {
   if (report.lost > 0 || report.delivered !== report.expected.good || report.problems.length > 0) {

@@ -13,26 +13,23 @@ export interface FunctionFigures {
   readonly sdkInitMs: number;
 }
 
-/** Every figure `npm run bench` measures; each is the median of `settings.repetitions` runs. */
-export interface BenchReport {
-  readonly machine: MachineInfo & { readonly brokerVersion: string };
-  readonly settings: {
-    readonly messages: number;
-    readonly sizeBytes: number;
-    readonly repetitions: number;
-    readonly rawAmqpInFlight: number;
-    readonly sendParallelism: number;
-    readonly bridgeEventRecords: number;
-    readonly smoke: boolean;
-  };
+/** The measured figures; each is the median of the run's repetitions. A `--only` run has some of them. */
+export interface BenchFigures {
   readonly rawAmqpConfirmedPublishPerSec: number;
-  readonly rawSqsBatchSendPerSec: number;
   readonly producerPerSec: number;
   readonly producerRatio: number;
+  /** The producer's publisher alone on pre-built messages (explains `producerRatio`; no target). */
+  readonly producerPublishOnlyPerSec: number;
+  readonly rawSqsBatchSendPerSec: number;
+  /** Raw sends carrying the bridge's three attributes (explains `bridgeRatio`; no target). */
+  readonly rawSqsWithAttributesPerSec: number;
   readonly bridgePerSec: number;
   readonly bridgeRatio: number;
   readonly pipelinePerSec: number;
-  readonly pipelineRatio: number;
+  /** SQS API calls per message while the pipeline runs (explains `pipelineRatio`; no target). */
+  readonly pipelineSqsCallsPerMessage: number;
+  /** Absent when the raw figures were not measured in the same run. */
+  readonly pipelineRatio?: number;
   readonly latencyMs: LatencyPercentiles & { readonly ratePerSec: number; readonly messages: number };
   readonly functions: {
     readonly producer: FunctionFigures;
@@ -41,16 +38,38 @@ export interface BenchReport {
     /** The baseline: an empty handler bundled the same way. */
     readonly empty: Pick<FunctionFigures, 'bundleKB' | 'coldInitMs'>;
   };
-  /** Seconds to synthesize the app for `dev` (bundling skipped), from process start to `app.synth()` returning. */
+  /** Seconds to synthesize the app for `dev` (bundling skipped), from process start to the assembly written. */
   readonly synthSec: number;
   /** The same for a one-queue CDK app. */
   readonly minimalSynthSec: number;
   readonly synthRatio: number;
+}
+
+/** What `--json FILE` writes. */
+export interface BenchReport extends Partial<BenchFigures> {
+  readonly machine: MachineInfo & { readonly brokerVersion: string };
+  readonly settings: {
+    readonly messages: number;
+    readonly sizeBytes: number;
+    readonly repetitions: number;
+    readonly rawAmqpInFlight: number;
+    readonly sendParallelism: number;
+    readonly bridgeEventRecords: number;
+    /** A `--smoke` run: tiny and unrepeated, its figures are no measurement. */
+    readonly smoke: boolean;
+    readonly sections: readonly string[];
+  };
   readonly durationSec: number;
-  /** Every repetition of every figure, for the curious and for judging the spread. */
+  /** Every repetition of every figure, to judge the spread. */
   readonly runs: Readonly<Record<string, readonly number[]>>;
   readonly targets: readonly TargetResult[];
 }
+
+/** What a section returns: some figures and their repetitions. */
+export type SectionResult<K extends keyof BenchFigures> = Partial<BenchFigures> &
+  Pick<BenchFigures, K> & {
+    readonly runs: Record<string, number[]>;
+  };
 
 export interface TargetResult {
   /** JSON path of the figure, e.g. `functions.bridge.coldInitRatio`. */

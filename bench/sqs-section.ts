@@ -9,6 +9,7 @@ import { buildRabbitMqEvent, type RabbitMqEvent } from '../local/rabbitmq-event'
 import { startSqsEmulator } from '../local/sqs-emulator';
 import type { BenchOptions } from './options';
 import { quietLogger, quietMetrics } from './quiet';
+import type { SectionResult } from './report';
 import { measureRawSqs, withScratchQueue } from './raw-sqs';
 import { elapsedMs, median, perSecond, round } from './stats';
 
@@ -21,14 +22,9 @@ export const SEND_PARALLELISM = loadStageConfig('dev').functions.bridge.sendPara
 /** Records per RabbitMQ event handed to the bridge (issue 8: "a 1,000-record RabbitMQ event"). */
 export const BRIDGE_EVENT_RECORDS = 1_000;
 
-export interface SqsFigures {
-  readonly rawSqsBatchSendPerSec: number;
-  /** Raw sends carrying the three attributes the bridge sets on every producer message (no target; explains bridgeRatio). */
-  readonly rawSqsWithAttributesPerSec: number;
-  readonly bridgePerSec: number;
-  readonly bridgeRatio: number;
-  readonly runs: Record<string, number[]>;
-}
+export type SqsFigures = SectionResult<
+  'rawSqsBatchSendPerSec' | 'rawSqsWithAttributesPerSec' | 'bridgePerSec' | 'bridgeRatio'
+>;
 
 /** The attributes the bridge puts on a producer message: its AMQP message id, correlation id and content type. */
 function bridgeLikeAttributes(index: number): Record<string, MessageAttributeValue> {

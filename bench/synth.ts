@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from './bundle';
+import type { SectionResult } from './report';
 import { median, round } from './stats';
 
 const execFileAsync = promisify(execFile);
@@ -56,7 +57,7 @@ export async function synthOnce(subject: SynthSubject): Promise<number> {
 export async function runSynthSection(
   repetitions: number,
   progress: (message: string) => void,
-): Promise<{ synthSec: number; minimalSynthSec: number; synthRatio: number; runs: Record<string, number[]> }> {
+): Promise<SectionResult<'synthSec' | 'minimalSynthSec' | 'synthRatio'>> {
   const app: number[] = [];
   const minimal: number[] = [];
   for (let i = 0; i < repetitions; i++) {
