@@ -119,6 +119,7 @@ export async function runLocalCommand(options: LocalCommandOptions, io: CommandI
         vhost: pipeline.topology.topology.vhost,
         sqsVisibilityTimeoutSec: pipeline.queues.source.visibilityTimeoutSec,
         maxReceiveCount: redrive?.maxReceiveCount ?? 0,
+        effectsCountedFrom: result.effectsCountedFrom,
       },
     };
     io.stdout.write(formatReport(result.report, context));

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { PublishFailure } from '../lambda/producer/handler';
-import { accountForRun, type DeadLetter, type PublishedMessage, type VerificationReport } from '../verify/accounting';
+import {
+  accountForRun,
+  countEffects,
+  type DeadLetter,
+  type PublishedMessage,
+  type VerificationReport,
+} from '../verify/accounting';
 import { drainOnce, parseReceipt, parseSqsDeadLetter, type ReceiptRecord } from '../verify/queue-drain';
 import type { LocalPipeline } from './pipeline';
 import { sleep } from './timing';
@@ -33,6 +39,8 @@ export interface LocalRunResult {
   readonly producerFailures: readonly PublishFailure[];
   /** True when the drain stopped at the budget with messages unaccounted for. */
   readonly timedOut: boolean;
+  /** How `effects` was counted (the receipts' `effect` flag, as in `npm run verify`). */
+  readonly effectsCountedFrom: string;
 }
 
 /** Messages per producer invocation: a bounded batch, as a real invocation would be. */
@@ -103,8 +111,13 @@ export async function runLocalVerification(pipeline: LocalPipeline, options: Loc
     if (accounted.size < confirmed.size) await sleep(options.pollIntervalMs ?? 200);
   }
 
-  let effects = 0;
-  for (const id of ids) effects += pipeline.effects.get(id) ?? 0;
-  const report = accountForRun({ published, receipts, deadLetters, effects, startedAt, finishedAt: Date.now() });
-  return { runId, report, producerFailures: failures, timedOut: accounted.size < confirmed.size };
+  // Effects from the receipts' flag, exactly as `npm run verify` counts them in AWS: one way for both.
+  const report = accountForRun({ published, receipts, deadLetters, startedAt, finishedAt: Date.now() });
+  return {
+    runId,
+    report,
+    producerFailures: failures,
+    timedOut: accounted.size < confirmed.size,
+    effectsCountedFrom: countEffects(receipts).countedFrom,
+  };
 }

@@ -50,7 +50,10 @@ export interface LocalPipeline {
   readonly producer: ProducerHandler;
   /** Epoch ms each message id was handed to the broker. */
   readonly publishedAt: Map<string, number>;
-  /** Business effects per message id (the consumer's effect hook). */
+  /**
+   * Business effects per message id (the consumer's effect hook): an in-process signal for harnesses that watch
+   * completion without draining receipts. Reports count effects from the receipts' `effect` flag instead.
+   */
   readonly effects: Map<string, number>;
   readonly deadLetters: RabbitMqDeadLetterReader;
   readonly rabbitMqSource: RabbitMqEventSource;

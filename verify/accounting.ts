@@ -15,11 +15,13 @@ export interface PublishedMessage {
   readonly publishedAt: number;
 }
 
-/** A consumer receipt: the message with this id was processed. */
+/** A consumer receipt: a delivery of the message with this id was processed. */
 export interface Receipt {
   readonly id: string;
   /** Epoch ms when the consumer processed it. */
   readonly receivedAt: number;
+  /** This delivery performed the business effect (false: a duplicate absorbed); absent from older consumers. */
+  readonly effect?: boolean;
 }
 
 /** A message found in a dead-letter queue. */
@@ -33,8 +35,11 @@ export interface AccountingInput {
   readonly published: readonly PublishedMessage[];
   readonly receipts: readonly Receipt[];
   readonly deadLetters: readonly DeadLetter[];
-  /** Business effects the consumer performed for this run's messages (idempotency makes this once per id). */
-  readonly effects: number;
+  /**
+   * Business effects counted by the caller (e.g. an in-process hook), instead of from the receipts.
+   * @default - counted from the receipts, see {@link countEffects}
+   */
+  readonly effects?: number;
   /** Epoch ms the run started (before the first publish). */
   readonly startedAt: number;
   /** Epoch ms the run ended (after the drain). */
@@ -76,15 +81,51 @@ export interface VerificationReport {
 
 const SAMPLE_IDS = 5;
 
+/** Business effects read from receipts, and how they were counted (for the report's context). */
+export interface EffectCount {
+  readonly count: number;
+  /** Effects per message id. */
+  readonly byId: ReadonlyMap<string, number>;
+  /** `receipts (effect flag)`, `unique receipts (…)` or `mixed (…)`: see {@link countEffects}. */
+  readonly countedFrom: string;
+}
+
+/**
+ * Effects from receipts: each receipt with `effect: true` is one effect (a second one for an id means idempotency
+ * failed). A receipt without the flag (a consumer that records every delivery alike) can only show that the message
+ * was processed, so an id with only such receipts counts once — then the count cannot reveal a duplicate effect, and
+ * `countedFrom` says so.
+ */
+export function countEffects(receipts: readonly Receipt[]): EffectCount {
+  const flagged = new Map<string, number>();
+  const unflagged = new Set<string>();
+  for (const r of receipts) {
+    if (r.effect === undefined) unflagged.add(r.id);
+    else flagged.set(r.id, (flagged.get(r.id) ?? 0) + (r.effect ? 1 : 0));
+  }
+  const byId = new Map(flagged);
+  for (const id of unflagged) if (!byId.get(id)) byId.set(id, 1);
+  let count = 0;
+  for (const n of byId.values()) count += n;
+  const withoutFlag = receipts.filter((r) => r.effect === undefined).length;
+  const countedFrom =
+    withoutFlag === 0
+      ? 'receipts (effect flag)'
+      : withoutFlag === receipts.length
+        ? 'unique receipts (receipts carry no effect flag)'
+        : `mixed (${withoutFlag} of ${receipts.length} receipts carry no effect flag; counted once per id)`;
+  return { count, byId, countedFrom };
+}
+
 /** Builds the report; `passed` only if nothing confirmed is lost, exactly the poison is dead-lettered, effects match. */
 export function accountForRun(input: AccountingInput): VerificationReport {
   const byId = new Map(input.published.map((m) => [m.id, m]));
   const firstReceipt = new Map<string, number>();
-  let ownReceipts = 0;
+  const own: Receipt[] = [];
   let lastReceiptAt = input.startedAt;
   for (const receipt of input.receipts) {
     if (!byId.has(receipt.id)) continue; // another run's message
-    ownReceipts += 1;
+    own.push(receipt);
     const seen = firstReceipt.get(receipt.id);
     if (seen === undefined || receipt.receivedAt < seen) firstReceipt.set(receipt.id, receipt.receivedAt);
     lastReceiptAt = Math.max(lastReceiptAt, receipt.receivedAt);
@@ -122,8 +163,12 @@ export function accountForRun(input: AccountingInput): VerificationReport {
   if (deadLettered.size !== poison.length && goodDeadLettered.length === 0 && poisonMissing.length === 0) {
     problems.push(`dead-lettered ${deadLettered.size}, expected ${poison.length} (the poison messages)`);
   }
-  if (input.effects !== goodDelivered) {
-    problems.push(`effects ${input.effects} differ from the ${goodDelivered} unique valid messages delivered`);
+  const counted = input.effects === undefined ? countEffects(own) : undefined;
+  const effects = input.effects ?? counted?.count ?? 0;
+  if (effects !== goodDelivered) {
+    problems.push(
+      `effects ${effects} differ from the ${goodDelivered} unique valid messages delivered${effectDetail(counted, good)}`,
+    );
   }
 
   const latencies = [...firstReceipt.entries()].map(([id, at]) => at - (byId.get(id)?.publishedAt ?? input.startedAt));
@@ -137,8 +182,8 @@ export function accountForRun(input: AccountingInput): VerificationReport {
     sent: input.published.length,
     confirmed: confirmed.length,
     delivered: firstReceipt.size,
-    duplicates: ownReceipts - firstReceipt.size,
-    effects: input.effects,
+    duplicates: own.length - firstReceipt.size,
+    effects,
     deadLettered: deadLettered.size,
     lost: lostIds.length,
     throughputPerSec: spanSec > 0 ? round(firstReceipt.size / spanSec, 1) : 0,
@@ -157,6 +202,18 @@ export function percentiles(values: readonly number[]): LatencyPercentiles {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number) => Math.round(sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]);
   return { p50: at(50), p95: at(95), p99: at(99) };
+}
+
+/** Which ids the receipts show with more than one effect, or delivered without a receipt marking the effect. */
+function effectDetail(counted: EffectCount | undefined, good: readonly PublishedMessage[]): string {
+  if (!counted) return '';
+  const twice = good.filter((m) => (counted.byId.get(m.id) ?? 0) > 1).map((m) => m.id);
+  const none = good.filter((m) => counted.byId.get(m.id) === 0).map((m) => m.id);
+  return [
+    twice.length > 0 ? `; more than one effect: ${sample(twice)}` : '',
+    // A receipt SQS refused after the effect: the retry is absorbed as a duplicate and says `effect: false`.
+    none.length > 0 ? `; delivered but no receipt marks the effect (an effect receipt was lost): ${sample(none)}` : '',
+  ].join('');
 }
 
 function sample(ids: readonly string[]): string {

@@ -3,7 +3,13 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeBrokerCommand, type MqClient } from '@aws-sdk/client-mq';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { accountForRun, type DeadLetter, type PublishedMessage, type VerificationReport } from './accounting';
+import {
+  accountForRun,
+  countEffects,
+  type DeadLetter,
+  type PublishedMessage,
+  type VerificationReport,
+} from './accounting';
 import { drainOnce, parseReceipt, parseSqsDeadLetter, type ReceiptRecord } from './queue-drain';
 import type { ReportContext } from './report-format';
 import { readStackOutputs } from './stack-outputs';
@@ -140,15 +146,7 @@ export async function runDeployedVerification(
     }
   }
 
-  const effects = effectsFromReceipts(receipts);
-  const report = accountForRun({
-    published,
-    receipts,
-    deadLetters,
-    effects: effects.count,
-    startedAt,
-    finishedAt: now(),
-  });
+  const report = accountForRun({ published, receipts, deadLetters, startedAt, finishedAt: now() });
   return {
     report,
     broker,
@@ -162,22 +160,10 @@ export async function runDeployedVerification(
         deploymentMode: broker.deploymentMode,
         instanceType: broker.instanceType,
         drainBudgetSec: budgetSec,
-        effectsCountedFrom: effects.source,
+        effectsCountedFrom: countEffects(receipts).countedFrom,
       },
     },
   };
-}
-
-/**
- * Effects seen from outside the account's functions: receipts that carry `effect` are counted exactly; receipts
- * without it (a consumer that records every delivery alike) can only show that each valid message was processed,
- * so the count is the unique ids delivered and the report says so.
- */
-export function effectsFromReceipts(receipts: readonly ReceiptRecord[]): { count: number; source: string } {
-  if (receipts.length > 0 && receipts.every((r) => r.effect !== undefined)) {
-    return { count: receipts.filter((r) => r.effect).length, source: 'receipts (effect flag)' };
-  }
-  return { count: new Set(receipts.map((r) => r.id)).size, source: 'unique receipts (receipts carry no effect flag)' };
 }
 
 async function describeBroker(mq: MqClient, brokerId: string): Promise<BrokerSummary> {

@@ -62,12 +62,13 @@ export async function drainOnce<T>(options: DrainOptions<T>): Promise<T[]> {
   return items;
 }
 
-/** A consumer receipt line/message: `{ id, runId, receivedAt, attempt }` (`receivedAt` ISO text or epoch ms). */
+/**
+ * A consumer receipt line/message: `{ id, runId, receivedAt, attempt, effect }` (`receivedAt` ISO text or epoch ms;
+ * `effect` absent in receipts of consumers that predate it).
+ */
 export interface ReceiptRecord extends Receipt {
   readonly runId?: string;
   readonly attempt?: number;
-  /** Whether this delivery performed the business effect (false: a duplicate absorbed), when the consumer says. */
-  readonly effect?: boolean;
 }
 
 /** Parses a receipt body; undefined when it is not a receipt or belongs to another run. */

@@ -28,7 +28,7 @@ export interface ConsumerDependencies {
   readonly persistenceStore?: BasePersistenceLayer;
   /** How long a message id is remembered. Must cover SQS retention plus RabbitMQ redelivery. @default 86400 */
   readonly idempotencyExpirySeconds?: number;
-  /** Receives a receipt per processed delivery (duplicates included). @default - none */
+  /** Receives a receipt per processed delivery (duplicates included, each with its `effect` flag). @default - none */
   readonly outcomes?: OutcomeSink;
   /** Called once per business effect, i.e. when `processMessage` ran and succeeded (not for absorbed duplicates). */
   readonly onEffect?: (message: Message) => void;
@@ -67,7 +67,8 @@ export function localLambdaContext(timeoutMs: number): Context {
  * Builds the consumer handler: Powertools `BatchProcessor` with partial batch responses. Each record is decoded
  * and validated; invalid ones fail (and reach the DLQ after `maxReceiveCount`, carrying the bridge's
  * `bridge.invalid-reason` attribute). Valid ones run `processMessage` through Powertools Idempotency keyed by
- * message id, so a redelivered message has its effect once; a receipt is recorded for every delivery.
+ * message id, so a redelivered message has its effect once; a receipt is recorded for every delivery, saying
+ * whether this delivery performed the effect.
  */
 export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandler {
   const log = deps.logger ?? defaultLogger;
@@ -120,9 +121,10 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
       const { message, headers } = decoded;
       const processing: ProcessingContext = { sqsMessageId: record.messageId, attempt, receivedAt, headers };
       await idempotentPerform(message, processing);
-      if (performed.has(processing)) effects++;
+      const effect = performed.has(processing);
+      if (effect) effects++;
       else duplicates++;
-      await deps.outcomes?.record({ id: message.id, runId: message.runId, receivedAt, attempt });
+      await deps.outcomes?.record({ id: message.id, runId: message.runId, receivedAt, attempt, effect });
     };
 
     const response = await processPartialResponse(

@@ -2,7 +2,7 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SqsBatchClient } from '../shared/sqs-batch-client';
 import { SQS_MAX_BATCH_ENTRIES } from '../shared/sqs-limits';
 
-/** Proof that the consumer processed a message (verification counts these). */
+/** Proof that the consumer processed a delivery of a message (verification counts these). */
 export interface Receipt {
   /** Message id. */
   readonly id: string;
@@ -11,6 +11,11 @@ export interface Receipt {
   readonly receivedAt: string;
   /** SQS `ApproximateReceiveCount`: 1 on first delivery. */
   readonly attempt: number;
+  /**
+   * True when this delivery ran `processMessage` (the business effect); false when idempotency absorbed it as a
+   * duplicate. Counting `effect: true` receipts counts effects from outside the function.
+   */
+  readonly effect: boolean;
 }
 
 /** Where receipts go. `record` resolves once the receipt is stored; it rejects if it could not be. */

@@ -137,8 +137,20 @@ describe('consumer ← embedded SQS', () => {
     expect(effects.sort()).toEqual(good.map((_, i) => `good-${i}`).sort());
     const receipts = (await receiveAll(queues.receipts)).map((m) => JSON.parse(m.Body!) as Receipt);
     expect(receipts).toHaveLength(9);
-    expect(receipts.filter((r) => r.id === 'good-0')).toHaveLength(2);
-    expect(receipts[0]).toEqual({ id: expect.any(String), runId: 'run-1', receivedAt: expect.any(String), attempt: 1 });
+    expect(
+      receipts
+        .filter((r) => r.id === 'good-0')
+        .map((r) => r.effect)
+        .sort(),
+    ).toEqual([false, true]);
+    expect(receipts.filter((r) => r.effect)).toHaveLength(8);
+    expect(receipts[0]).toEqual({
+      id: expect.any(String),
+      runId: 'run-1',
+      receivedAt: expect.any(String),
+      attempt: 1,
+      effect: true,
+    });
 
     const dead = await receiveAll(queues.dlq);
     expect(dead.map((m) => m.MessageAttributes?.['amqp.message-id']?.StringValue).sort()).toEqual([

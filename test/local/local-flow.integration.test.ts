@@ -7,7 +7,8 @@ import { AMQP_BASE, MANAGEMENT_URL } from './support/broker';
 /**
  * `npm start` in-process against the shared local broker, in its own throwaway vhost and users: 2,000 messages of
  * which 20 poison, every one accounted for from receipts and DLQ contents. Visibility timeouts are scaled by 0.01
- * (180 s → 2 s) so the poison's five receives take seconds; the report records the scale.
+ * (180 s → 2 s) so the poison's five receives take seconds; the report records the scale. Effects come from the
+ * receipts' `effect` flag, as `npm run verify` counts them.
  */
 test('2,000 messages with 20 poison: none lost, the poison dead-lettered, 1,980 delivered with one effect each', async () => {
   const jsonFile = join(tmpdir(), `local-flow-${process.pid}.json`);
@@ -32,7 +33,12 @@ test('2,000 messages with 20 poison: none lost, the poison dead-lettered, 1,980 
     lost: 0,
     problems: [],
     passed: true,
-    context: { stage: 'dev', timeScale: 0.01, sqsVisibilityTimeoutSec: 2 },
+    context: {
+      stage: 'dev',
+      timeScale: 0.01,
+      sqsVisibilityTimeoutSec: 2,
+      effectsCountedFrom: 'receipts (effect flag)',
+    },
   });
   expect(report.deadLetteredByQueue.sqs + report.deadLetteredByQueue.rabbitmq).toBe(20);
   expect(report.latencyMs.p99).toBeGreaterThanOrEqual(report.latencyMs.p50);

@@ -1,4 +1,10 @@
-import { accountForRun, percentiles, type AccountingInput, type PublishedMessage } from '../../verify/accounting';
+import {
+  accountForRun,
+  countEffects,
+  percentiles,
+  type AccountingInput,
+  type PublishedMessage,
+} from '../../verify/accounting';
 
 const T0 = 1_700_000_000_000;
 
@@ -9,6 +15,13 @@ function published(count: number, poison: number): PublishedMessage[] {
     confirmed: true,
     publishedAt: T0 + i,
   }));
+}
+
+/** A clean run's input without a caller-given effect count, so accounting counts effects from the receipts. */
+function withoutCount(input: AccountingInput): AccountingInput {
+  const copy = { ...input };
+  delete (copy as { effects?: number }).effects;
+  return copy;
 }
 
 /** A clean run: every good message received once 100 ms after publish, every poison in the SQS DLQ. */
@@ -136,6 +149,101 @@ describe('accountForRun', () => {
       finishedAt: T0,
     });
     expect(report).toMatchObject({ sent: 0, delivered: 0, throughputPerSec: 0, latencyMs: { p50: 0, p95: 0, p99: 0 } });
+  });
+});
+
+describe('effects counted from receipts (no count from the caller)', () => {
+  /** The clean run with receipts as the consumer writes them: `effect: true` for the delivery that ran. */
+  function flaggedRun(): AccountingInput {
+    const input = withoutCount(cleanRun());
+    return { ...input, receipts: input.receipts.map((r) => ({ ...r, effect: true })) };
+  }
+
+  test('counts receipts with effect: true; duplicates absorbed (effect: false) add none', () => {
+    const input = flaggedRun();
+    const duplicate = { ...input.receipts[0], receivedAt: T0 + 500, effect: false };
+    const report = accountForRun({ ...input, receipts: [...input.receipts, duplicate, duplicate] });
+    expect(report).toMatchObject({ delivered: 8, duplicates: 2, effects: 8, problems: [], passed: true });
+  });
+
+  test('a second effect for one id fails the run and names it (idempotency broken)', () => {
+    const input = flaggedRun();
+    const report = accountForRun({ ...input, receipts: [...input.receipts, { ...input.receipts[1], effect: true }] });
+    expect(report.effects).toBe(9);
+    expect(report.problems).toEqual([
+      'effects 9 differ from the 8 unique valid messages delivered; more than one effect: m3',
+    ]);
+  });
+
+  test('a delivered id whose only receipt says effect: false is named (the effect receipt was lost)', () => {
+    const input = flaggedRun();
+    const receipts = input.receipts.map((r) => (r.id === 'm4' ? { ...r, effect: false } : r));
+    const report = accountForRun({ ...input, receipts });
+    expect(report.effects).toBe(7);
+    expect(report.problems).toEqual([
+      'effects 7 differ from the 8 unique valid messages delivered; delivered but no receipt marks the effect (an effect receipt was lost): m4',
+    ]);
+  });
+
+  test('receipts without the flag (older consumers) count once per id', () => {
+    const input = withoutCount(cleanRun());
+    const report = accountForRun({ ...input, receipts: [...input.receipts, input.receipts[0]] });
+    expect(report).toMatchObject({ effects: 8, duplicates: 1, passed: true });
+  });
+
+  test("another run's receipts never count as effects", () => {
+    const input = flaggedRun();
+    const report = accountForRun({
+      ...input,
+      receipts: [...input.receipts, { id: 'x', receivedAt: T0, effect: true }],
+    });
+    expect(report).toMatchObject({ effects: 8, passed: true });
+  });
+});
+
+describe('countEffects', () => {
+  test('exact when every receipt carries the flag', () => {
+    const counted = countEffects([
+      { id: 'a', receivedAt: 1, effect: true },
+      { id: 'a', receivedAt: 2, effect: false },
+      { id: 'b', receivedAt: 3, effect: true },
+      { id: 'c', receivedAt: 4, effect: true },
+      { id: 'c', receivedAt: 5, effect: true },
+    ]);
+    expect(counted).toEqual({
+      count: 4,
+      byId: new Map([
+        ['a', 1],
+        ['b', 1],
+        ['c', 2],
+      ]),
+      countedFrom: 'receipts (effect flag)',
+    });
+  });
+
+  test('without the flag it can only count unique ids, and says so', () => {
+    const counted = countEffects([
+      { id: 'a', receivedAt: 1 },
+      { id: 'a', receivedAt: 2 },
+    ]);
+    expect(counted).toMatchObject({ count: 1, countedFrom: 'unique receipts (receipts carry no effect flag)' });
+  });
+
+  test('mixed: flagged ids exactly, unflagged ones once, and the context says how many lacked it', () => {
+    const counted = countEffects([
+      { id: 'a', receivedAt: 1, effect: true },
+      { id: 'a', receivedAt: 2 },
+      { id: 'b', receivedAt: 3 },
+      { id: 'b', receivedAt: 4 },
+    ]);
+    expect(counted).toMatchObject({
+      count: 2,
+      countedFrom: 'mixed (3 of 4 receipts carry no effect flag; counted once per id)',
+    });
+  });
+
+  test('no receipts, no effects', () => {
+    expect(countEffects([])).toMatchObject({ count: 0, countedFrom: 'receipts (effect flag)' });
   });
 });
 

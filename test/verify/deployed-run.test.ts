@@ -59,15 +59,27 @@ function clients(): DeployedClients {
   };
 }
 
-/** A producer that confirms everything and a consumer that "processes" valid messages into receipts. */
-function deployedPipeline(options: { dropGood?: number } = {}) {
+/**
+ * A producer that confirms everything and a consumer that "processes" valid messages into receipts. `effectFlag`
+ * writes receipts as the current consumer does (`effect`); `redeliverFirst` delivers the first message twice, the
+ * second time absorbed (`effect: false`) or, when idempotency is broken, with a second effect.
+ */
+function deployedPipeline(
+  options: { dropGood?: number; effectFlag?: boolean; redeliverFirst?: 'absorbed' | 'second-effect' } = {},
+) {
   lambda.on(InvokeCommand).callsFake((input: { Payload: Uint8Array }) => {
     const event = JSON.parse(Buffer.from(input.Payload).toString()) as { count: number; poison: number; runId: string };
     const ids = Array.from({ length: event.count }, (_, i) => `${event.runId}-g${i}-${Math.random()}`);
     const poisonIds = Array.from({ length: event.poison }, (_, i) => `${event.runId}-p${i}`);
-    ids
-      .slice(options.dropGood ?? 0)
-      .forEach((id) => enqueue(RECEIPTS, { id, runId: event.runId, receivedAt: new Date().toISOString(), attempt: 1 }));
+    const receipt = (id: string, attempt: number, effect: boolean) => ({
+      id,
+      runId: event.runId,
+      receivedAt: new Date().toISOString(),
+      attempt,
+      ...(options.effectFlag ? { effect } : {}),
+    });
+    ids.slice(options.dropGood ?? 0).forEach((id) => enqueue(RECEIPTS, receipt(id, 1, true)));
+    if (options.redeliverFirst) enqueue(RECEIPTS, receipt(ids[0], 2, options.redeliverFirst === 'second-effect'));
     poisonIds.forEach((id) => enqueue(DLQ, { id, runId: event.runId, type: 'poison' }));
     const payload = {
       runId: event.runId,
@@ -148,6 +160,49 @@ describe('runDeployedVerification', () => {
     expect(
       JSON.parse(Buffer.from(lambda.commandCalls(InvokeCommand)[0].args[0].input.Payload as Uint8Array).toString()),
     ).toEqual({ count: 30, poison: 2, runId: RUN });
+  });
+
+  test("counts effects from the receipts' effect flag: an absorbed redelivery is a duplicate, not an effect", async () => {
+    deployedPipeline({ effectFlag: true, redeliverFirst: 'absorbed' });
+    const result = await runDeployedVerification(clients(), {
+      stackName: 'S',
+      messages: 30,
+      poison: 2,
+      newRunId: () => RUN,
+      ...fastClock(),
+    });
+    expect(result.report).toMatchObject({ delivered: 30, duplicates: 1, effects: 30, passed: true });
+    expect(result.context.facts.effectsCountedFrom).toBe('receipts (effect flag)');
+  });
+
+  test('a second effect for one message fails the run (idempotency broken in the deployed consumer)', async () => {
+    deployedPipeline({ effectFlag: true, redeliverFirst: 'second-effect' });
+    const result = await runDeployedVerification(clients(), {
+      stackName: 'S',
+      messages: 30,
+      poison: 2,
+      newRunId: () => RUN,
+      ...fastClock(),
+    });
+    expect(result.report).toMatchObject({ delivered: 30, duplicates: 1, effects: 31, passed: false });
+    expect(result.report.problems).toEqual([
+      expect.stringMatching(
+        /^effects 31 differ from the 30 unique valid messages delivered; more than one effect: run-1-g0-/,
+      ),
+    ]);
+  });
+
+  test('receipts without the flag: effects are the unique ids delivered, and the context says so', async () => {
+    deployedPipeline({ redeliverFirst: 'absorbed' });
+    const result = await runDeployedVerification(clients(), {
+      stackName: 'S',
+      messages: 30,
+      poison: 2,
+      newRunId: () => RUN,
+      ...fastClock(),
+    });
+    expect(result.report).toMatchObject({ duplicates: 1, effects: 30, passed: true });
+    expect(result.context.facts.effectsCountedFrom).toBe('unique receipts (receipts carry no effect flag)');
   });
 
   test(`splits large runs into producer invocations of ${MESSAGES_PER_INVOCATION}, poison in the last`, async () => {

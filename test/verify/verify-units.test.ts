@@ -1,5 +1,4 @@
 import { explainAwsError } from '../../verify/aws-errors';
-import { effectsFromReceipts } from '../../verify/deployed-run';
 import { messageCounts } from '../../verify/cli-args';
 import { parseReceipt, parseSqsDeadLetter } from '../../verify/queue-drain';
 import { OUTPUT_KEYS } from '../../verify/stack-outputs';
@@ -41,36 +40,6 @@ describe('parseSqsDeadLetter', () => {
       ),
     ).toEqual({ id: 'p2', queue: 'sqs' });
     expect(parseSqsDeadLetter({ Body: '{"id":"someone-else"}' }, ids)).toBeUndefined();
-  });
-});
-
-describe('effectsFromReceipts', () => {
-  test('counts receipts flagged as effects when every receipt carries the flag', () => {
-    const receipts = [
-      { id: 'a', receivedAt: 1, effect: true },
-      { id: 'a', receivedAt: 2, effect: false },
-      { id: 'b', receivedAt: 3, effect: true },
-    ];
-    expect(effectsFromReceipts(receipts)).toEqual({ count: 2, source: 'receipts (effect flag)' });
-    expect(
-      effectsFromReceipts([
-        ...receipts,
-        { id: 'c', receivedAt: 4, effect: true },
-        { id: 'c', receivedAt: 5, effect: true },
-      ]).count,
-    ).toBe(4);
-  });
-
-  test('without the flag it can only count unique ids, and says so', () => {
-    expect(
-      effectsFromReceipts([
-        { id: 'a', receivedAt: 1 },
-        { id: 'a', receivedAt: 2 },
-      ]),
-    ).toEqual({
-      count: 1,
-      source: 'unique receipts (receipts carry no effect flag)',
-    });
   });
 });
 

@@ -57,8 +57,8 @@ describe('createConsumerHandler', () => {
     expect(effects.sort()).toEqual(['a', 'b']);
     expect(receipts).toEqual(
       expect.arrayContaining([
-        { id: 'a', runId: 'run-1', receivedAt: '2024-05-01T12:00:01.000Z', attempt: 1 },
-        { id: 'b', runId: 'run-1', receivedAt: '2024-05-01T12:00:01.000Z', attempt: 3 },
+        { id: 'a', runId: 'run-1', receivedAt: '2024-05-01T12:00:01.000Z', attempt: 1, effect: true },
+        { id: 'b', runId: 'run-1', receivedAt: '2024-05-01T12:00:01.000Z', attempt: 3, effect: true },
       ]),
     );
   });
@@ -79,14 +79,18 @@ describe('createConsumerHandler', () => {
     ]);
   });
 
-  it('absorbs a redelivered message: one effect, a receipt per delivery', async () => {
+  it('absorbs a redelivered message: one effect, a receipt per delivery saying which one had the effect', async () => {
     const { handler, receipts, effects } = consumer();
     await handler(event([recordOf(sampleMessage('a'), 1, 'sqs-1')]));
     await handler(event([recordOf(sampleMessage('a'), 2, 'sqs-1')]));
     // The bridge may forward it again as a new SQS message (RabbitMQ redelivered the batch).
     await handler(event([recordOf(sampleMessage('a'), 1, 'sqs-2')]));
     expect(effects).toEqual(['a']);
-    expect(receipts.map((r) => r.attempt)).toEqual([1, 2, 1]);
+    expect(receipts.map((r) => [r.attempt, r.effect])).toEqual([
+      [1, true],
+      [2, false],
+      [1, false],
+    ]);
   });
 
   it('fails the second copy of a message in the same batch while the first is in progress, then absorbs it', async () => {
@@ -142,7 +146,7 @@ describe('createConsumerHandler', () => {
 
   it('fails a record whose receipt could not be stored; the retry records it without a second effect', async () => {
     let refuse = true;
-    const receipts: string[] = [];
+    const receipts: [string, boolean][] = [];
     const { handler, effects } = consumer({
       outcomes: {
         record: async (receipt) => {
@@ -150,7 +154,7 @@ describe('createConsumerHandler', () => {
             refuse = false;
             throw new Error('receipts queue unavailable');
           }
-          receipts.push(receipt.id);
+          receipts.push([receipt.id, receipt.effect]);
         },
       },
     });
@@ -159,7 +163,8 @@ describe('createConsumerHandler', () => {
     });
     expect(await handler(event([recordOf(sampleMessage('a'), 2, 's')]))).toEqual({ batchItemFailures: [] });
     expect(effects).toEqual(['a']);
-    expect(receipts).toEqual(['a']);
+    // The effect's own receipt was lost; the retry is a duplicate and says so (verify names such ids).
+    expect(receipts).toEqual([['a', false]]);
   });
 
   it('accepts a real Lambda context', async () => {

@@ -106,7 +106,13 @@ describe('LocalPersistenceLayer', () => {
 describe('createSqsReceiptSink', () => {
   const sqsMock = mockClient(SQSClient);
   afterEach(() => sqsMock.reset());
-  const receipt = (id: string): Receipt => ({ id, runId: 'r', receivedAt: '2024-05-01T00:00:00.000Z', attempt: 1 });
+  const receipt = (id: string): Receipt => ({
+    id,
+    runId: 'r',
+    receivedAt: '2024-05-01T00:00:00.000Z',
+    attempt: 1,
+    effect: true,
+  });
 
   it('coalesces receipts of one turn into batches of 10', async () => {
     const calls: SendMessageBatchCommandInput[] = [];
