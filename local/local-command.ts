@@ -84,7 +84,11 @@ export async function runLocalCommand(options: LocalCommandOptions, io: CommandI
   const total = options.messages + options.poison;
   const budgetMs = options.timeoutSec !== undefined ? options.timeoutSec * 1000 : defaultDrainBudgetMs(pipeline, total);
   const redrive = settings.sourceQueue.redrive;
-  if (options.poison > 0 && redrive) {
+  if (options.poison > 0 && redrive && settings.consumerFailFast) {
+    say(
+      `Poison messages reach the SQS DLQ after ${redrive.maxReceiveCount} receives; the consumer makes each invalid record visible again at once (fail-fast), so within seconds.`,
+    );
+  } else if (options.poison > 0 && redrive) {
     const seconds = redrive.maxReceiveCount * pipeline.queues.source.visibilityTimeoutSec;
     say(
       `Poison messages reach the SQS DLQ after ${redrive.maxReceiveCount} receives × ${pipeline.queues.source.visibilityTimeoutSec} s visibility ≈ ${seconds} s` +
@@ -119,6 +123,7 @@ export async function runLocalCommand(options: LocalCommandOptions, io: CommandI
         vhost: pipeline.topology.topology.vhost,
         sqsVisibilityTimeoutSec: pipeline.queues.source.visibilityTimeoutSec,
         maxReceiveCount: redrive?.maxReceiveCount ?? 0,
+        invalidRecordsFailFast: settings.consumerFailFast,
         effectsCountedFrom: result.effectsCountedFrom,
       },
     };

@@ -1,4 +1,5 @@
 import { createBridgeHandler } from '../lambda/bridge/handler';
+import { createSqsFailFast } from '../lambda/consumer/fail-fast';
 import { createConsumerHandler } from '../lambda/consumer/handler';
 import { LocalPersistenceLayer } from '../lambda/consumer/local-persistence-layer';
 import { sampleProcessMessage } from '../lambda/consumer/process-message';
@@ -116,6 +117,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       processMessage: sampleProcessMessage,
       persistenceStore: new LocalPersistenceLayer(),
       outcomes: createSqsReceiptSink({ sqs: sqs.client, queueUrl: queues.receipts.url }),
+      // The emulator's URL stands in for SOURCE_QUEUE_URL, so invalid records take the same fail-fast path as in AWS.
+      failFast: settings.consumerFailFast
+        ? createSqsFailFast({ sqs: sqs.client, queueUrl: queues.source.url })
+        : undefined,
       onEffect: (message) => effects.set(message.id, (effects.get(message.id) ?? 0) + 1),
       defaultTimeoutMs: consumerTimeoutMs,
       logger: logger('consumer'),

@@ -7,8 +7,10 @@ import { asError, sleep, withTimeout } from './timing';
  * Emulates Lambda's SQS event source mapping: `concurrency` pollers long-poll the queue, each gathers up to the
  * batch size (or until the batching window closes) and invokes the function. Successful records are deleted; with
  * `ReportBatchItemFailures` only the records the function names stay, without it a thrown invocation leaves the
- * whole batch. What is not deleted reappears after the queue's visibility timeout, and the queue's own redrive
- * policy moves it to the DLQ after `maxReceiveCount` receives — Lambda never changes the visibility itself.
+ * whole batch. What is not deleted reappears after the queue's visibility timeout (or at once when the function
+ * itself changed the record's visibility, as the consumer does for invalid records), and the queue's own redrive
+ * policy moves it to the DLQ after `maxReceiveCount` receives — like Lambda, the emulator never changes the
+ * visibility itself.
  */
 
 export interface SqsEventSourceOptions {

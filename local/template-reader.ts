@@ -80,6 +80,8 @@ export interface LocalSettings {
   readonly rabbitMqMapping: RabbitMqMappingSettings;
   readonly sqsMapping: SqsMappingSettings;
   readonly topology: TopologyDefinition;
+  /** The consumer's `SOURCE_QUEUE_URL` names the source queue: it makes invalid records visible again at once. */
+  readonly consumerFailFast: boolean;
 }
 
 /** The template does not contain what the local runtime needs. */
@@ -117,6 +119,12 @@ export function readLocalSettings(template: CfnTemplate): LocalSettings {
   const deadLetterQueue = readQueue(resources, sourceQueue.redrive.deadLetterLogicalId);
   const receiptsId = referencedLogicalId(functions.consumer.environment.RECEIPTS_QUEUE_URL);
   const receiptsQueue = receiptsId ? readQueue(resources, receiptsId) : undefined;
+  const failFastQueueId = referencedLogicalId(functions.consumer.environment.SOURCE_QUEUE_URL);
+  if (failFastQueueId !== undefined && failFastQueueId !== sourceQueueId) {
+    throw new TemplateReadError(
+      `the consumer's SOURCE_QUEUE_URL references ${failFastQueueId}, not the queue it reads (${sourceQueueId})`,
+    );
+  }
 
   return {
     functions,
@@ -126,6 +134,7 @@ export function readLocalSettings(template: CfnTemplate): LocalSettings {
     rabbitMqMapping: readRabbitMqMapping(resources, functions.bridge.logicalId),
     sqsMapping: readSqsMapping(resources, functions.consumer.logicalId, sourceQueueId),
     topology: readTopology(resources),
+    consumerFailFast: failFastQueueId !== undefined,
   };
 }
 

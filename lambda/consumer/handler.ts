@@ -13,12 +13,14 @@ import {
   type MetricsLike,
 } from '../shared/observability';
 import { decodeSqsRecord } from './decode';
+import type { FailFast } from './fail-fast';
 import { LocalPersistenceLayer } from './local-persistence-layer';
 import type { JsonValue, ProcessingContext, ProcessMessage } from './process-message';
 import type { OutcomeSink } from './receipts';
 
 export type { ProcessingContext, ProcessMessage, JsonValue } from './process-message';
 export type { OutcomeSink, Receipt } from './receipts';
+export type { FailFast } from './fail-fast';
 
 /** What `createConsumerHandler` needs. */
 export interface ConsumerDependencies {
@@ -30,6 +32,12 @@ export interface ConsumerDependencies {
   readonly idempotencyExpirySeconds?: number;
   /** Receives a receipt per processed delivery (duplicates included, each with its `effect` flag). @default - none */
   readonly outcomes?: OutcomeSink;
+  /**
+   * Makes a record that fails the message contract visible again at once, so it reaches the DLQ after
+   * `maxReceiveCount` receives within seconds instead of one visibility timeout per receive (see fail-fast.ts).
+   * @default - none: invalid records wait their visibility timeout like any failure
+   */
+  readonly failFast?: FailFast;
   /** Called once per business effect, i.e. when `processMessage` ran and succeeded (not for absorbed duplicates). */
   readonly onEffect?: (message: Message) => void;
   /** Assumed function timeout when no Lambda context is passed (local runtime). @default 30000 */
@@ -65,10 +73,11 @@ export function localLambdaContext(timeoutMs: number): Context {
 
 /**
  * Builds the consumer handler: Powertools `BatchProcessor` with partial batch responses. Each record is decoded
- * and validated; invalid ones fail (and reach the DLQ after `maxReceiveCount`, carrying the bridge's
- * `bridge.invalid-reason` attribute). Valid ones run `processMessage` through Powertools Idempotency keyed by
- * message id, so a redelivered message has its effect once; a receipt is recorded for every delivery, saying
- * whether this delivery performed the effect.
+ * and validated; invalid ones fail, are made visible again at once when `failFast` is given (they cannot become
+ * valid, so the visibility timeout's backoff buys nothing), and reach the DLQ after `maxReceiveCount` carrying the
+ * bridge's `bridge.invalid-reason` attribute. Valid ones run `processMessage` through Powertools Idempotency keyed
+ * by message id, so a redelivered message has its effect once; a receipt is recorded for every delivery, saying
+ * whether this delivery performed the effect. Other failures keep the visibility timeout as their backoff.
  */
 export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandler {
   const log = deps.logger ?? defaultLogger;
@@ -93,6 +102,20 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
     dataIndexArgument: 0,
   });
 
+  // A refused visibility change costs only time (the record waits its visibility timeout), so it is logged, not
+  // allowed to fail the batch.
+  const releaseInvalid = async (record: SQSRecord): Promise<void> => {
+    if (!deps.failFast) return;
+    try {
+      await deps.failFast.retryNow(record);
+    } catch (error) {
+      log.warn('Could not make the invalid message visible again; it waits for its visibility timeout', {
+        sqsMessageId: record.messageId,
+        error: (error as Error).message,
+      });
+    }
+  };
+
   return async (event, context) => {
     idempotencyConfig.registerLambdaContext(context ?? localLambdaContext(deps.defaultTimeoutMs ?? 30_000));
     let effects = 0;
@@ -115,6 +138,7 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
             reason: error.reason,
             detail: error.detail,
           });
+          await releaseInvalid(record);
         }
         throw error;
       }

@@ -201,6 +201,9 @@ export class IntegrationFunctions extends Construct {
     const outcomes = consumer.outcomes;
     const c = make('Consumer', 'Processes SQS records idempotently and reports partial batch failures', consumer, {
       IDEMPOTENCY_TABLE_NAME: outcomes.idempotencyTable.tableName,
+      // Invalid records are made visible again at once (fail-fast) so they reach the DLQ without waiting a visibility
+      // timeout per receive; sqs:ChangeMessageVisibility comes with the event source's grantConsumeMessages below.
+      SOURCE_QUEUE_URL: consumer.sourceQueue.queueUrl,
       ...(outcomes.receiptsQueue ? { RECEIPTS_QUEUE_URL: outcomes.receiptsQueue.queueUrl } : {}),
     });
     outcomes.grantIdempotency(c.role);

@@ -9,6 +9,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { createBridgeHandler } from '../../lambda/bridge/handler';
+import { createSqsFailFast } from '../../lambda/consumer/fail-fast';
 import { createConsumerHandler, type ConsumerHandler } from '../../lambda/consumer/handler';
 import { LocalPersistenceLayer } from '../../lambda/consumer/local-persistence-layer';
 import { createSqsReceiptSink, type Receipt } from '../../lambda/consumer/receipts';
@@ -45,11 +46,11 @@ async function createQueue(name: string, attributes: Record<string, string> = {}
   return { url, arn };
 }
 
-async function createQueues(maxReceiveCount: number): Promise<Queues> {
+async function createQueues(maxReceiveCount: number, visibilityTimeoutSec = 30): Promise<Queues> {
   const id = randomUUID();
   const dlq = await createQueue(`consumer-dlq-${id}`);
   const source = await createQueue(`consumer-${id}`, {
-    VisibilityTimeout: '30',
+    VisibilityTimeout: String(visibilityTimeoutSec),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount }),
   });
   const receipts = await createQueue(`receipts-${id}`);
@@ -109,7 +110,102 @@ async function drive(consumer: ConsumerHandler, queues: Queues, batchSize = 10):
   return invocations;
 }
 
+/**
+ * Polls like Lambda's SQS event source, which never changes a record's visibility: failed records are left alone,
+ * deleted ones are done. Stops when `done()` says so or after `timeoutMs`.
+ */
+async function driveLikeLambda(
+  consumer: ConsumerHandler,
+  queues: Queues,
+  done: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done()) && Date.now() < deadline) {
+    const messages = await receive(queues.source);
+    if (messages.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      continue;
+    }
+    const response = await consumer(buildSqsEvent(messages, queues.sourceArn, 'us-east-1'));
+    const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+    const succeeded = messages.filter((m) => !failed.has(m.MessageId!));
+    if (succeeded.length > 0) {
+      await sqs.client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queues.source,
+          Entries: succeeded.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
+    }
+  }
+}
+
 describe('consumer ← embedded SQS', () => {
+  it('fail-fast: invalid records reach the DLQ after maxReceiveCount receives in seconds, not visibility timeouts', async () => {
+    // 120 s visibility: without fail-fast the poison would need 5 × 120 s; a transient failure keeps waiting it out.
+    const queues = await createQueues(5, 120);
+    const bridge = createBridgeHandler({ sqs: sqs.client, config: { queueUrl: queues.source }, logger: quiet });
+    await bridge(
+      rabbitEvent([
+        messageRecord('good'),
+        messageRecord('busy'),
+        rabbitRecord('{"id":"poison-1","type":"poison"}', { messageId: 'poison-1' }),
+        rabbitRecord('not json', { messageId: 'poison-2' }),
+      ]),
+    );
+    const attempts: Record<string, number[]> = {};
+    const consumer = createConsumerHandler({
+      processMessage: async (message, context) => {
+        (attempts[message.id] ??= []).push(context.attempt);
+        if (message.id === 'busy') throw new Error('downstream busy');
+        return null;
+      },
+      persistenceStore: new LocalPersistenceLayer(),
+      failFast: createSqsFailFast({ sqs: sqs.client, queueUrl: queues.source }),
+      logger: quiet,
+    });
+    const received: Record<string, number> = {};
+    const counting: ConsumerHandler = async (event) => {
+      for (const r of event.Records) {
+        const id = r.messageAttributes['amqp.message-id']?.stringValue ?? '';
+        received[id] = (received[id] ?? 0) + 1;
+      }
+      return consumer(event);
+    };
+    const dead: Message[] = [];
+    const started = Date.now();
+    await driveLikeLambda(
+      counting,
+      queues,
+      async () => {
+        dead.push(...(await receiveAll(queues.dlq)));
+        return dead.length >= 2;
+      },
+      10_000,
+    );
+
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(dead.map((m) => m.MessageAttributes?.['amqp.message-id']?.StringValue).sort()).toEqual([
+      'poison-1',
+      'poison-2',
+    ]);
+    // Each reached the consumer maxReceiveCount times; SQS moved it on the receive after that.
+    expect(received).toEqual({ good: 1, busy: 1, 'poison-1': 5, 'poison-2': 5 });
+    // The transient failure was tried once and is still waiting out its visibility timeout.
+    expect(attempts).toEqual({ good: [1], busy: [1] });
+    const depth = await sqs.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queues.source,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    expect(depth.Attributes).toMatchObject({
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '1',
+    });
+  });
+
   it('processes the good messages once, sends receipts, and redrives the bad ones to the DLQ with their reason', async () => {
     const queues = await createQueues(2);
     const bridge = createBridgeHandler({ sqs: sqs.client, config: { queueUrl: queues.source }, logger: quiet });

@@ -6,9 +6,9 @@ import { AMQP_BASE, MANAGEMENT_URL } from './support/broker';
 
 /**
  * `npm start` in-process against the shared local broker, in its own throwaway vhost and users: 2,000 messages of
- * which 20 poison, every one accounted for from receipts and DLQ contents. Visibility timeouts are scaled by 0.01
- * (180 s → 2 s) so the poison's five receives take seconds; the report records the scale. Effects come from the
- * receipts' `effect` flag, as `npm run verify` counts them.
+ * which 20 poison, every one accounted for from receipts and DLQ contents. Template-true timing (no --time-scale,
+ * 180 s visibility): the consumer makes each invalid record visible again at once, so the poison's five receives
+ * take seconds, as they would in AWS. Effects come from the receipts' `effect` flag, as `npm run verify` counts them.
  */
 test('2,000 messages with 20 poison: none lost, the poison dead-lettered, 1,980 delivered with one effect each', async () => {
   const jsonFile = join(tmpdir(), `local-flow-${process.pid}.json`);
@@ -16,7 +16,7 @@ test('2,000 messages with 20 poison: none lost, the poison dead-lettered, 1,980 
   const err: string[] = [];
   const started = Date.now();
   const code = await main(
-    ['--messages', '2000', '--poison', '20', '--time-scale', '0.01', '--isolated', '--json', jsonFile],
+    ['--messages', '2000', '--poison', '20', '--isolated', '--json', jsonFile],
     { stdout: { write: (c) => out.push(c) > 0 }, stderr: { write: (c) => err.push(c) > 0, isTTY: false } },
     { LOCAL_AMQP_URL: AMQP_BASE, LOCAL_MANAGEMENT_URL: MANAGEMENT_URL },
   );
@@ -35,8 +35,9 @@ test('2,000 messages with 20 poison: none lost, the poison dead-lettered, 1,980 
     passed: true,
     context: {
       stage: 'dev',
-      timeScale: 0.01,
-      sqsVisibilityTimeoutSec: 2,
+      timeScale: 1,
+      sqsVisibilityTimeoutSec: 180,
+      invalidRecordsFailFast: true,
       effectsCountedFrom: 'receipts (effect flag)',
     },
   });

@@ -1,5 +1,11 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  SetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
+import { createSqsFailFast } from '../../lambda/consumer/fail-fast';
 import { startSqsEmulator, type SqsEmulator } from '../../local/sqs-emulator';
 import { SqsEventSource, type SqsEventSourceOptions } from '../../local/sqs-event-source';
 import { waitFor } from './support/broker';
@@ -90,6 +96,25 @@ describe('SqsEventSource (embedded SQS emulator)', () => {
     expect(receiveCounts['ok-1']).toEqual(['1']);
     expect(receiveCounts['ok-2']).toEqual(['1']);
     expect(receiveCounts.bad).toEqual(['1', '2']);
+    expect(depths(`q-${queueCounter}`)).toEqual({ ready: 0, inflight: 0 });
+  });
+
+  test('honours a visibility change made by the function: a released failure returns at once, then the DLQ', async () => {
+    // A minute of visibility: only the function's own ChangeMessageVisibility can bring the record back in time.
+    await sqs.client.send(
+      new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { VisibilityTimeout: '60' } }),
+    );
+    await send(['ok', 'bad']);
+    const failFast = createSqsFailFast({ sqs: sqs.client, queueUrl });
+    const receiveCounts: Record<string, string[]> = {};
+    start(async (event: SQSEvent) => {
+      const failed = event.Records.filter((r) => r.body === 'bad');
+      for (const r of event.Records) (receiveCounts[r.body] ??= []).push(r.attributes.ApproximateReceiveCount);
+      for (const r of failed) await failFast.retryNow(r);
+      return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.messageId })) };
+    });
+    await waitFor(() => depths(`dlq-${queueCounter}`).ready === 1, 5_000, 'the released record in the DLQ');
+    expect(receiveCounts).toEqual({ ok: ['1'], bad: ['1', '2'] });
     expect(depths(`q-${queueCounter}`)).toEqual({ ready: 0, inflight: 0 });
   });
 

@@ -86,6 +86,25 @@ describe('readLocalSettings', () => {
     });
   });
 
+  test("fail-fast follows the consumer's SOURCE_QUEUE_URL: on when it names the source queue, off when absent", () => {
+    expect(settings.consumerFailFast).toBe(true);
+    const without = withProps('FunctionsConsumerCCCC3333', (p) => {
+      delete (p.Environment as { Variables: Record<string, unknown> }).Variables.SOURCE_QUEUE_URL;
+    });
+    expect(readLocalSettings(without).consumerFailFast).toBe(false);
+  });
+
+  test('refuses a consumer SOURCE_QUEUE_URL that names another queue than the one it reads', () => {
+    const t = withProps('FunctionsConsumerCCCC3333', (p) => {
+      (p.Environment as { Variables: Record<string, unknown> }).Variables.SOURCE_QUEUE_URL = {
+        Ref: 'ReceiptsQueue7A8B9C',
+      };
+    });
+    expect(() => readLocalSettings(t)).toThrow(
+      /SOURCE_QUEUE_URL references ReceiptsQueue7A8B9C, not the queue it reads \(QueuesSourceQueue1A2B3C\)/,
+    );
+  });
+
   test('parses the topology JSON of the custom resource', () => {
     expect(settings.topology.vhost).toBe('integration');
     expect(settings.topology.sourceQueue).toBe('events.to-sqs');

@@ -213,6 +213,7 @@ describe.each(STAGES)('stage $stage', (expected) => {
     expect(env('Consumer')).toEqual({
       ...powertools,
       IDEMPOTENCY_TABLE_NAME: { Ref: logicalIdOf(s(), 'Outcomes/IdempotencyTable') },
+      SOURCE_QUEUE_URL: { Ref: logicalIdOf(s(), 'Queues/Queue') },
       ...(expected.receipts ? { RECEIPTS_QUEUE_URL: { Ref: logicalIdOf(s(), 'Outcomes/ReceiptsQueue') } } : {}),
     });
     expect([env('Producer'), env('Bridge'), env('Consumer')].map((e) => e.POWERTOOLS_SERVICE_NAME)).toEqual([
@@ -311,6 +312,17 @@ describe.each(STAGES)('stage $stage', (expected) => {
         arn('Queues/Queue'),
       ],
     ]);
+  });
+
+  test('the consumer may change the visibility of the queue it reads (fail-fast of invalid records), and of no other', () => {
+    const statements = (
+      s().json.Resources[logicalIdOf(s(), 'Functions/ConsumerRole/DefaultPolicy')].Properties.PolicyDocument
+        .Statement as { Action: string | string[]; Resource: unknown }[]
+    ).filter((st) => ([] as string[]).concat(st.Action).includes('sqs:ChangeMessageVisibility'));
+    expect(statements.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': [logicalIdOf(s(), 'Queues/Queue'), 'Arn'] }]);
+    expect(fnProps('Consumer').Environment.Variables.SOURCE_QUEUE_URL).toEqual({
+      Ref: logicalIdOf(s(), 'Queues/Queue'),
+    });
   });
 
   test('execution roles carry no AWS managed policy', () => {
