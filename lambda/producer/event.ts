@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidProducerEventError } from '../shared/errors';
-import { encodeMessage, type Message } from '../shared/message';
+import { parseMessage, type Message } from '../shared/message';
 import { escapeSqsUnsafe, MAX_BODY_BYTES, SQS_MAX_MESSAGE_BYTES } from '../shared/sqs-limits';
 
 /** What the producer is asked to publish. */
@@ -86,66 +86,203 @@ export function parseProducerEvent(raw: unknown, newId: () => string = randomUUI
   return { count, poison, runId, payload: event.payload, size };
 }
 
-/** Encodes and checks one body; the error names the message and the limit. */
-function encodeWithinLimit(message: Message): Buffer {
-  let text: string;
+/** Validates one message with the contract and encodes it; the error names the payload or the size and the limit. */
+function encodeWithinLimit(message: Message): { readonly text: string; readonly parsed: Message } {
+  let parsed: Message;
   try {
-    text = encodeMessage(message);
+    parsed = parseMessage(message);
   } catch (error) {
     throw new InvalidProducerEventError('payload', message.payload, `a JSON value (${(error as Error).message})`);
   }
-  const body = Buffer.from(text, 'utf8');
-  if (body.byteLength > MAX_BODY_BYTES) {
+  const text = escapeSqsUnsafe(JSON.stringify(parsed));
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_BODY_BYTES) {
     throw new InvalidProducerEventError(
       'payload (encoded message size in bytes)',
-      body.byteLength,
+      bytes,
       `at most ${MAX_BODY_BYTES} (the SQS limit of ${SQS_MAX_MESSAGE_BYTES} bytes minus room for attributes)`,
     );
   }
-  return body;
+  return { text, parsed };
 }
 
-/** A sample message; with `size`, its payload is padded so the encoded body is `size` bytes (or minimal). */
-function sampleMessage(request: ProducerRequest, sequence: number, id: string, now: Date): Message {
+/** The reference sample message (`encodeMessage` of it is what the template must write); `size` pads its payload. */
+function sampleMessage(request: ProducerRequest, sequence: number, id: string, createdAt: string): Message {
   const base: Message = {
     id,
     type: SAMPLE_MESSAGE_TYPE,
     payload: request.payload === undefined ? { sequence } : (request.payload as Message['payload']),
-    createdAt: now.toISOString(),
+    createdAt,
     correlationId: id,
     runId: request.runId,
   };
   if (request.size === undefined) return base;
-  // Only the length is needed here: encoding without the contract check halves the cost of building a large
-  // request (docs/performance.md); the padded message is still validated when encodeWithinLimit encodes it.
   const unpaddedText = escapeSqsUnsafe(JSON.stringify({ ...base, payload: { sequence, padding: '' } }));
   const unpadded = Buffer.byteLength(unpaddedText, 'utf8');
   return { ...base, payload: { sequence, padding: 'x'.repeat(Math.max(0, request.size - unpadded)) } };
 }
 
-/**
- * A poison message: well-formed JSON with an id, but missing `payload`, `createdAt` and `correlationId`, so
- * the consumer rejects it as schema-invalid every time and SQS moves it to the DLQ after `maxReceiveCount`.
- */
-function poisonBody(id: string, runId: string): Buffer {
-  return Buffer.from(JSON.stringify({ id, runId, type: 'poison' }), 'utf8');
+/** Ids JSON and SQS carry as they are (every `randomUUID`): quoted without escaping, one byte per character. */
+const PLAIN_ID = /^[A-Za-z0-9._:-]+$/;
+
+/** JSON text of a string as `encodeMessage` writes it: quoted, escaped, characters SQS refuses as `\u` escapes. */
+function jsonText(value: string): string {
+  return PLAIN_ID.test(value) ? `"${value}"` : escapeSqsUnsafe(JSON.stringify(value));
 }
 
-/** Builds the messages of one request: `count` good ones, then `poison` invalid ones. */
+/** The message ids of a request, generated and checked before anything is built or published. */
+function generateIds(total: number, newId: () => string): string[] {
+  const ids = new Array<string>(total);
+  for (let i = 0; i < total; i++) {
+    const id = newId();
+    // A generator bug, not a bad event; refused here so that no message of the request is published.
+    if (typeof id !== 'string' || id.length < 1 || id.length > 128) {
+      throw new Error(`The message id generator returned ${JSON.stringify(id)}; expected a string of 1–128 characters`);
+    }
+    ids[i] = id;
+  }
+  return ids;
+}
+
+/** Index of the id whose JSON text is longest in UTF-8 (its message has the largest body). */
+function longestId(ids: readonly string[], from: number, to: number): number {
+  let longest = from;
+  let longestBytes = -1;
+  for (let i = from; i < to; i++) {
+    const id = ids[i];
+    const bytes = PLAIN_ID.test(id) ? id.length + 2 : Buffer.byteLength(jsonText(id), 'utf8');
+    if (bytes > longestBytes) {
+      longest = i;
+      longestBytes = bytes;
+    }
+  }
+  return longest;
+}
+
+/**
+ * The body writer of good messages: the text `encodeMessage` writes for message `sequence`, from a template, so no
+ * per-message contract check or double encoding is needed. Checked against the reference encoding at the largest
+ * body, which also validates a given payload (once) and the size limit; throws `InvalidProducerEventError`.
+ */
+function goodBodyWriter(
+  request: ProducerRequest,
+  ids: readonly string[],
+  createdAt: string,
+): (sequence: number, id: string) => Buffer {
+  const type = `,"type":"${SAMPLE_MESSAGE_TYPE}","payload":`;
+  const middle = `,"createdAt":"${createdAt}","correlationId":`;
+  const end = `,"runId":${jsonText(request.runId)}}`;
+  let write: (sequence: number, id: string) => string;
+  let largest: number;
+  let reference: { readonly text: string; readonly parsed: Message } | undefined;
+  /** Where the sequence number starts in a body whose id has `idBytes` bytes; undefined: no number in the body. */
+  let numberOffset: ((idBytes: number) => number) | undefined;
+  if (request.payload !== undefined) {
+    // Bodies differ only in their ids: the one with the longest id is the largest.
+    largest = longestId(ids, 0, request.count);
+    reference = encodeWithinLimit(sampleMessage(request, largest, ids[largest], createdAt));
+    const head = `${type}${escapeSqsUnsafe(JSON.stringify(reference.parsed.payload))}${middle}`;
+    write = (_sequence, id) => {
+      const idJson = jsonText(id);
+      return `{"id":${idJson}${head}${idJson}${end}`;
+    };
+  } else {
+    // Generated payloads cannot exceed the limit: `size` is at most MAX_BODY_BYTES and an unpadded body is < 2 KB.
+    largest = request.count - 1;
+    const head = `${type}{"sequence":`;
+    const size = request.size;
+    const fixedBytes = Buffer.byteLength(`{"id":${head},"padding":""}${middle}${end}`, 'utf8');
+    write = (sequence, id) => {
+      const idJson = jsonText(id);
+      const number = String(sequence);
+      if (size === undefined) return `{"id":${idJson}${head}${number}}${middle}${idJson}${end}`;
+      const idBytes = PLAIN_ID.test(id) ? idJson.length : Buffer.byteLength(idJson, 'utf8');
+      const unpadded = fixedBytes + number.length + 2 * idBytes;
+      const padding = size > unpadded ? 'x'.repeat(size - unpadded) : '';
+      return `{"id":${idJson}${head}${number},"padding":"${padding}"}${middle}${idJson}${end}`;
+    };
+    numberOffset = (idBytes) => '{"id":'.length + idBytes + 2 + head.length;
+  }
+  reference ??= encodeWithinLimit(sampleMessage(request, largest, ids[largest], createdAt));
+  const written = write(largest, ids[largest]);
+  if (written !== reference.text) {
+    throw new Error(
+      `The producer's message template wrote ${written.slice(0, 120)}…; the contract encodes it otherwise`,
+    );
+  }
+
+  // Bodies of plain ids with the same id length and number of digits differ only in those bytes (even the padding
+  // is the same): the first one is written as text, the others are copies of it with the id and number replaced.
+  const endBytes = Buffer.byteLength(end, 'utf8');
+  const shapes = new Map<number, Buffer>();
+  return (sequence, id) => {
+    if (!PLAIN_ID.test(id)) return Buffer.from(write(sequence, id), 'utf8');
+    const number = numberOffset ? String(sequence) : '';
+    const key = id.length * 8 + number.length;
+    const shape = shapes.get(key);
+    if (shape === undefined) {
+      // Never modified afterwards, so it can be published itself and still serve as the template.
+      const body = Buffer.from(write(sequence, id), 'utf8');
+      shapes.set(key, body);
+      return body;
+    }
+    const body = Buffer.allocUnsafe(shape.length);
+    shape.copy(body);
+    body.write(id, '{"id":"'.length, 'latin1');
+    body.write(id, shape.length - endBytes - 1 - id.length, 'latin1');
+    if (numberOffset) body.write(number, numberOffset(id.length), 'latin1');
+    return body;
+  };
+}
+
+/**
+ * The messages of one validated request, built one at a time while they are published, so building overlaps the
+ * broker's confirms instead of preceding them.
+ */
+export interface PreparedMessages extends Iterable<OutgoingMessage> {
+  /** Every message id in publish order: `count` good ones, then the poison ones. */
+  readonly ids: readonly string[];
+  /** How many of `ids` are good messages. */
+  readonly count: number;
+}
+
+/**
+ * Prepares the messages of `request`. Everything that can make the request invalid is checked here, before the
+ * first message is built or published: the ids, a given payload against the contract (once, not per message), and
+ * the largest body against the size limit. Throws `InvalidProducerEventError`.
+ */
+export function prepareMessages(
+  request: ProducerRequest,
+  newId: () => string = randomUUID,
+  now: Date = new Date(),
+): PreparedMessages {
+  const ids = generateIds(request.count + request.poison, newId);
+  const createdAt = now.toISOString();
+  const writeGood = request.count > 0 ? goodBodyWriter(request, ids, createdAt) : undefined;
+  const runIdJson = jsonText(request.runId);
+  return {
+    ids,
+    count: request.count,
+    *[Symbol.iterator]() {
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i];
+        const poison = writeGood === undefined || i >= request.count;
+        // Poison: well-formed JSON with an id, but no payload, createdAt or correlationId, so the consumer refuses
+        // it as schema-invalid every time and SQS moves it to the DLQ after maxReceiveCount.
+        const body = poison
+          ? Buffer.from(`{"id":${JSON.stringify(id)},"runId":${runIdJson},"type":"poison"}`, 'utf8')
+          : writeGood(i, id);
+        yield { id, correlationId: id, body, poison };
+      }
+    },
+  };
+}
+
+/** Builds every message of a request at once (tests, and the bench's publisher-only figure). */
 export function buildMessages(
   request: ProducerRequest,
   newId: () => string = randomUUID,
   now: Date = new Date(),
 ): OutgoingMessage[] {
-  const messages: OutgoingMessage[] = [];
-  for (let sequence = 0; sequence < request.count; sequence++) {
-    const id = newId();
-    const body = encodeWithinLimit(sampleMessage(request, sequence, id, now));
-    messages.push({ id, correlationId: id, body, poison: false });
-  }
-  for (let n = 0; n < request.poison; n++) {
-    const id = newId();
-    messages.push({ id, correlationId: id, body: poisonBody(id, request.runId), poison: true });
-  }
-  return messages;
+  return [...prepareMessages(request, newId, now)];
 }

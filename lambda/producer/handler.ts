@@ -7,8 +7,8 @@ import {
   type MetricsLike,
 } from '../shared/observability';
 import type { AmqpConnectionSource } from './amqp-connection';
-import { buildMessages, parseProducerEvent, type ProducerEvent } from './event';
-import { publishWithConfirms, type PublishFailure } from './publisher';
+import { parseProducerEvent, prepareMessages, type ProducerEvent } from './event';
+import { publishWithConfirms, type ConfirmedMessage, type PublishFailure } from './publisher';
 
 export type { ProducerEvent } from './event';
 export type { PublishFailure, PublishFailureCode } from './publisher';
@@ -72,15 +72,17 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
   return async (event) => {
     const started = Date.now();
     const request = parseProducerEvent(event, newId);
-    const messages = buildMessages(request, newId, now());
-    let failed: PublishFailure[] = [];
-    let confirmed: typeof messages = [];
-    if (messages.length > 0) {
+    // Everything that can make the event invalid is checked here; bodies are built while publishing.
+    const messages = prepareMessages(request, newId, now());
+    const total = messages.ids.length;
+    let failed: readonly PublishFailure[] = [];
+    let confirmed: readonly ConfirmedMessage[] = [];
+    if (total > 0) {
       const channel = await deps.connection.confirmChannel().catch((error: Error) => error);
       if (channel instanceof Error) {
-        failed = messages.map((m) => ({
-          id: m.id,
-          poison: m.poison,
+        failed = messages.ids.map((id, i) => ({
+          id,
+          poison: i >= messages.count,
           code: 'connection-failed',
           reason: channel.message,
         }));
@@ -92,21 +94,24 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
           maxInFlight: deps.config.maxInFlight,
           blockedReason: () => deps.connection.blockedReason(),
         });
-        confirmed = [...outcome.confirmed];
-        failed = [...outcome.failed];
+        confirmed = outcome.confirmed;
+        failed = outcome.failed;
         // After a timeout the channel may still hold unconfirmed publishes; start the next invocation afresh.
         if (failed.some((f) => f.code === 'confirm-timeout' || f.code === 'broker-blocked')) {
           deps.connection.discard('confirm timeout');
         }
       }
     }
+    const ids: string[] = [];
+    const poisonIds: string[] = [];
+    for (const m of confirmed) (m.poison ? poisonIds : ids).push(m.id);
     const result: ProducerResult = {
       runId: request.runId,
-      ids: confirmed.filter((m) => !m.poison).map((m) => m.id),
-      poisonIds: confirmed.filter((m) => m.poison).map((m) => m.id),
-      published: messages.length,
+      ids,
+      poisonIds,
+      published: total,
       confirmed: confirmed.length,
-      failed,
+      failed: [...failed],
       durationMs: Date.now() - started,
       exchange: deps.config.exchange,
       routingKey: deps.config.routingKey,

@@ -31,9 +31,15 @@ export interface PublishFailure {
   readonly poison: boolean;
 }
 
+/** A message the broker confirmed. */
+export interface ConfirmedMessage {
+  readonly id: string;
+  readonly poison: boolean;
+}
+
 export interface PublishOutcome {
-  /** Ids the broker confirmed (in publish order). */
-  readonly confirmed: readonly OutgoingMessage[];
+  /** Messages the broker confirmed (in publish order). */
+  readonly confirmed: readonly ConfirmedMessage[];
   readonly failed: readonly PublishFailure[];
 }
 
@@ -50,24 +56,168 @@ export interface PublishOptions {
   readonly appId?: string;
 }
 
+/** A published message awaiting its confirm. */
+interface Unconfirmed {
+  readonly id: string;
+  readonly poison: boolean;
+  readonly deadline: number;
+  settled: boolean;
+}
+
 /**
  * Publishes on a confirm channel: persistent, `mandatory`, one confirm tracked per message. A message counts as
  * sent only when the broker acks it and did not return it first (RabbitMQ sends `basic.return` before the
  * `basic.ack` of an unroutable mandatory message). Nack, return, timeout and channel loss are failures.
+ *
+ * `messages` is consumed lazily: a message is taken (and built) only when the in-flight window and the socket have
+ * room, so building overlaps the broker's work. Publishing is driven by confirms, like a plain client's pump: no
+ * promise or timer per message; one timer watches the oldest unconfirmed message (confirms share one timeout, so
+ * publish order is deadline order) and a socket that stays full.
  */
-export async function publishWithConfirms(
+export function publishWithConfirms(
   channel: PublishChannel,
-  messages: readonly OutgoingMessage[],
+  messages: Iterable<OutgoingMessage>,
   options: PublishOptions,
 ): Promise<PublishOutcome> {
   const maxInFlight = options.maxInFlight ?? 1_000;
+  const timeoutMs = options.confirmTimeoutMs;
+  const appId = options.appId ?? 'mq-cloud-integration-producer';
+  const source = messages[Symbol.iterator]();
+  // Per message in publish order: its confirm state, and its failure (undefined while unconfirmed, null if confirmed).
+  const published: Unconfirmed[] = [];
+  const failures: (PublishFailure | null | undefined)[] = [];
   const returned = new Map<string, string>();
+  let oldest = 0;
+  let inFlight = 0;
+  let exhausted = false;
+  let pumping = false;
   let channelError: string | undefined;
   let channelClosed = false;
-  let drainWaiter: (() => void) | undefined;
-  let slotWaiter: (() => void) | undefined;
-  let inFlight = 0;
-  let backpressure = false;
+  /** When the socket buffer filled (publish returned false); undefined while it has room. */
+  let fullSince: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let finished = false;
+  let finish: (outcome: PublishOutcome) => void = () => undefined;
+  let abort: (error: Error) => void = () => undefined;
+
+  const closedReason = () =>
+    `channel closed before the broker confirmed${channelError ? `: ${channelError}` : ' (connection lost)'}`;
+
+  const settle = (index: number, failure?: Omit<PublishFailure, 'id' | 'poison'>) => {
+    const message = published[index];
+    if (message.settled) return;
+    message.settled = true;
+    inFlight--;
+    failures[index] = failure ? { id: message.id, poison: message.poison, ...failure } : null;
+  };
+
+  const timeoutFailure = (): Omit<PublishFailure, 'id' | 'poison'> => {
+    const blocked = options.blockedReason?.();
+    return blocked
+      ? {
+          code: 'broker-blocked',
+          reason: `broker blocks publishers (${blocked}: memory or disk alarm); no confirm within ${timeoutMs} ms`,
+        }
+      : { code: 'confirm-timeout', reason: `no confirm from the broker within ${timeoutMs} ms` };
+  };
+
+  /** Arms the one timer for the next thing that can time out: the oldest unconfirmed message, or a full socket. */
+  const arm = () => {
+    if (timer) return;
+    while (oldest < published.length && published[oldest].settled) oldest++;
+    let wakeAt = oldest < published.length ? published[oldest].deadline : Infinity;
+    if (fullSince !== undefined) wakeAt = Math.min(wakeAt, fullSince + timeoutMs);
+    if (wakeAt === Infinity) return;
+    timer = setTimeout(onTimer, Math.max(1, wakeAt - Date.now()));
+  };
+
+  function onTimer() {
+    timer = undefined;
+    const now = Date.now();
+    for (let i = oldest; i < published.length && published[i].deadline <= now; i++) {
+      if (!published[i].settled) settle(i, timeoutFailure());
+    }
+    // A socket that has not drained within the confirm timeout: carry on, as after a drain (bounded wait).
+    if (fullSince !== undefined && now - fullSince >= timeoutMs) fullSince = undefined;
+    pump();
+  }
+
+  const publishNext = (message: OutgoingMessage) => {
+    const index = published.length;
+    const sentAt = Date.now();
+    published.push({ id: message.id, poison: message.poison, deadline: sentAt + timeoutMs, settled: false });
+    failures.push(undefined);
+    inFlight++;
+    if (channelClosed) {
+      settle(index, { code: 'channel-closed', reason: closedReason() });
+      return;
+    }
+    try {
+      const writable = channel.publish(
+        options.exchange,
+        options.routingKey,
+        message.body,
+        {
+          persistent: true,
+          mandatory: true,
+          messageId: message.id,
+          correlationId: message.correlationId,
+          contentType: MESSAGE_CONTENT_TYPE,
+          timestamp: Math.floor(sentAt / 1000),
+          appId,
+        },
+        (error) => {
+          if (error) {
+            const nacked = error instanceof Error && /nack/i.test(error.message);
+            settle(
+              index,
+              nacked
+                ? { code: 'nacked', reason: 'the broker nacked the message (it could not take responsibility for it)' }
+                : { code: 'channel-closed', reason: closedReason() },
+            );
+          } else if (returned.size > 0 && returned.has(message.id)) {
+            settle(index, { code: 'returned', reason: returned.get(message.id) as string });
+          } else {
+            settle(index);
+          }
+          pump();
+        },
+      );
+      if (!writable && fullSince === undefined) fullSince = Date.now();
+    } catch (error) {
+      // amqplib throws IllegalOperationError from publish once the channel has closed.
+      settle(
+        index,
+        (error as Error).name === 'IllegalOperationError'
+          ? { code: 'channel-closed', reason: closedReason() }
+          : { code: 'publish-error', reason: `publish failed: ${(error as Error).message}` },
+      );
+    }
+  };
+
+  /** Publishes while the window and the socket have room; resolves once everything is published and settled. */
+  function pump() {
+    // Re-entered from a confirm inside publish(), the loop already running carries on; after the end, late
+    // confirms of timed-out messages change nothing.
+    if (pumping || finished) return;
+    pumping = true;
+    try {
+      while (!exhausted && inFlight < maxInFlight && (fullSince === undefined || channelClosed)) {
+        const next = source.next();
+        if (next.done) exhausted = true;
+        else publishNext(next.value);
+      }
+    } catch (error) {
+      // Building a message threw: a bug, not a publish outcome (the request was validated before the first publish).
+      stopWatching();
+      abort(error as Error);
+      return;
+    } finally {
+      pumping = false;
+    }
+    if (exhausted && inFlight === 0) done();
+    else arm();
+  }
 
   const onReturn = (message: AmqpMessage) => {
     const { replyCode, replyText } = message.fields as unknown as { replyCode?: number; replyText?: string };
@@ -82,115 +232,42 @@ export async function publishWithConfirms(
   };
   const onClose = () => {
     channelClosed = true;
-    drainWaiter?.();
+    pump();
   };
-  const onDrain = () => drainWaiter?.();
-  channel.on('return', onReturn);
-  channel.on('error', onError);
-  channel.on('close', onClose);
-  channel.on('drain', onDrain);
+  const onDrain = () => {
+    fullSince = undefined;
+    pump();
+  };
 
-  const closedReason = () =>
-    `channel closed before the broker confirmed${channelError ? `: ${channelError}` : ' (connection lost)'}`;
-
-  const publishOne = (message: OutgoingMessage): Promise<PublishFailure | undefined> =>
-    new Promise((resolve) => {
-      let settled = false;
-      const settle = (failure?: Omit<PublishFailure, 'id' | 'poison'>) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        inFlight--;
-        slotWaiter?.();
-        resolve(failure && { id: message.id, poison: message.poison, ...failure });
-      };
-      inFlight++;
-      const timer = setTimeout(() => {
-        const blocked = options.blockedReason?.();
-        settle(
-          blocked
-            ? {
-                code: 'broker-blocked',
-                reason: `broker blocks publishers (${blocked}: memory or disk alarm); no confirm within ${options.confirmTimeoutMs} ms`,
-              }
-            : { code: 'confirm-timeout', reason: `no confirm from the broker within ${options.confirmTimeoutMs} ms` },
-        );
-      }, options.confirmTimeoutMs);
-      if (channelClosed) {
-        settle({ code: 'channel-closed', reason: closedReason() });
-        return;
-      }
-      try {
-        const writable = channel.publish(
-          options.exchange,
-          options.routingKey,
-          message.body,
-          {
-            persistent: true,
-            mandatory: true,
-            messageId: message.id,
-            correlationId: message.correlationId,
-            contentType: MESSAGE_CONTENT_TYPE,
-            timestamp: Math.floor(Date.now() / 1000),
-            appId: options.appId ?? 'mq-cloud-integration-producer',
-          },
-          (error) => {
-            if (error) {
-              const nacked = error instanceof Error && /nack/i.test(error.message);
-              settle(
-                nacked
-                  ? {
-                      code: 'nacked',
-                      reason: 'the broker nacked the message (it could not take responsibility for it)',
-                    }
-                  : { code: 'channel-closed', reason: closedReason() },
-              );
-            } else if (returned.has(message.id)) {
-              settle({ code: 'returned', reason: returned.get(message.id) as string });
-            } else {
-              settle();
-            }
-          },
-        );
-        if (!writable) backpressure = true;
-      } catch (error) {
-        // amqplib throws IllegalOperationError from publish once the channel has closed.
-        settle(
-          (error as Error).name === 'IllegalOperationError'
-            ? { code: 'channel-closed', reason: closedReason() }
-            : { code: 'publish-error', reason: `publish failed: ${(error as Error).message}` },
-        );
-      }
-    });
-
-  const waitFor = (register: (wake: () => void) => void, timeoutMs: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      register(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-
-  const pending: Promise<PublishFailure | undefined>[] = [];
-  try {
-    for (const message of messages) {
-      // Respect the socket's backpressure and the in-flight window; both waits are bounded by the confirm timeout.
-      if (backpressure && !channelClosed) {
-        await waitFor((wake) => (drainWaiter = wake), options.confirmTimeoutMs);
-        backpressure = false;
-      }
-      while (inFlight >= maxInFlight) await waitFor((wake) => (slotWaiter = wake), options.confirmTimeoutMs);
-      pending.push(publishOne(message));
-    }
-    const results = await Promise.all(pending);
-    const failed = results.filter((r): r is PublishFailure => r !== undefined);
-    const failedIds = new Set(failed.map((f) => f.id));
-    return { confirmed: messages.filter((m) => !failedIds.has(m.id)), failed };
-  } finally {
+  function stopWatching() {
+    finished = true;
+    if (timer) clearTimeout(timer);
+    timer = undefined;
     channel.off('return', onReturn);
     channel.off('error', onError);
     channel.off('close', onClose);
     channel.off('drain', onDrain);
   }
+
+  function done() {
+    stopWatching();
+    const confirmed: ConfirmedMessage[] = [];
+    const failed: PublishFailure[] = [];
+    for (let i = 0; i < published.length; i++) {
+      const failure = failures[i];
+      if (failure) failed.push(failure);
+      else confirmed.push({ id: published[i].id, poison: published[i].poison });
+    }
+    finish({ confirmed, failed });
+  }
+
+  return new Promise<PublishOutcome>((resolve, reject) => {
+    finish = resolve;
+    abort = reject;
+    channel.on('return', onReturn);
+    channel.on('error', onError);
+    channel.on('close', onClose);
+    channel.on('drain', onDrain);
+    pump();
+  });
 }

@@ -1,7 +1,13 @@
 import { InvalidProducerEventError } from '../../../lambda/shared/errors';
-import { decodeMessage } from '../../../lambda/shared/message';
+import { randomUUID } from 'node:crypto';
+import { decodeMessage, encodeMessage, type Message } from '../../../lambda/shared/message';
 import { MAX_BODY_BYTES } from '../../../lambda/shared/sqs-limits';
-import { buildMessages, MAX_MESSAGES_PER_INVOCATION, parseProducerEvent } from '../../../lambda/producer/event';
+import {
+  buildMessages,
+  MAX_MESSAGES_PER_INVOCATION,
+  parseProducerEvent,
+  prepareMessages,
+} from '../../../lambda/producer/event';
 
 const ids = () => {
   let n = 0;
@@ -93,5 +99,84 @@ describe('buildMessages', () => {
     expect(() =>
       buildMessages({ count: 1, poison: 0, runId: 'r', payload: { f: undefined, n: NaN } }, ids(), now),
     ).toThrow(InvalidProducerEventError);
+  });
+});
+
+describe('prepareMessages (bodies built while publishing)', () => {
+  const now = new Date('2024-05-01T00:00:00.000Z');
+  const createdAt = now.toISOString();
+
+  /** What the contract's own encoder writes for good message `sequence` (the pre-template way of building it). */
+  function reference(id: string, sequence: number, runId: string, payload?: unknown, size?: number): Buffer {
+    const message = { id, type: 'sample.event', createdAt, correlationId: id, runId };
+    if (payload !== undefined) return Buffer.from(encodeMessage({ ...message, payload } as Message));
+    if (size === undefined) return Buffer.from(encodeMessage({ ...message, payload: { sequence } }));
+    const unpadded = Buffer.byteLength(encodeMessage({ ...message, payload: { sequence, padding: '' } }));
+    const padding = 'x'.repeat(Math.max(0, size - unpadded));
+    return Buffer.from(encodeMessage({ ...message, payload: { sequence, padding } }));
+  }
+
+  const idSets: [string, () => () => string][] = [
+    ['UUIDs', () => () => randomUUID()],
+    // Lengths and digit counts change along the way: every new shape is written as text, the rest copied.
+    ['counters of growing length', ids],
+    [
+      'ids JSON or SQS must escape',
+      () => {
+        const exotic = ['quote"d', 'emoji-😀', 'tab\there', 'é-accent', '\uffff'];
+        let n = 0;
+        return () => `${exotic[n % exotic.length]}-${n++}`;
+      },
+    ],
+  ];
+
+  it.each(idSets)('writes exactly what encodeMessage writes, for %s, with and without size', (_name, makeIds) => {
+    for (const size of [undefined, 0, 200, 512, 5_000]) {
+      const prepared = prepareMessages({ count: 120, poison: 2, runId: 'run:1', size }, makeIds(), now);
+      const messages = [...prepared];
+      expect(messages.map((m) => m.id)).toEqual(prepared.ids);
+      messages.slice(0, 120).forEach((m, sequence) => {
+        expect(m.body.toString()).toBe(reference(m.id, sequence, 'run:1', undefined, size).toString());
+        expect(m.poison).toBe(false);
+      });
+      for (const m of messages.slice(120)) {
+        expect(m.poison).toBe(true);
+        expect(() => decodeMessage(m.body)).toThrow(/schema-invalid: payload is missing/);
+      }
+    }
+  });
+
+  it.each(idSets)('writes a given payload exactly as encodeMessage does, for %s', (_name, makeIds) => {
+    const payload = { s: '\uffff😀', n: [1, 2.5, null, true], nested: { k: 'v"' } };
+    const messages = [...prepareMessages({ count: 30, poison: 0, runId: 'r', payload }, makeIds(), now)];
+    for (const m of messages) expect(m.body.toString()).toBe(reference(m.id, 0, 'r', payload).toString());
+  });
+
+  it('builds nothing until asked: bodies are made one at a time by the iterator', () => {
+    let generated = 0;
+    const prepared = prepareMessages({ count: 3, poison: 0, runId: 'r' }, () => `id-${generated++}`, now);
+    // Ids are generated (and checked) up front; bodies are not.
+    expect(generated).toBe(3);
+    const iterator = prepared[Symbol.iterator]();
+    expect(iterator.next().value).toMatchObject({ id: 'id-0' });
+  });
+
+  it('checks the largest body of a given payload, whichever message has the longest id', () => {
+    const payload = 'x'.repeat(MAX_BODY_BYTES - 130);
+    const oneCharIds = () => () => 'i';
+    // With 1-character ids every body is 1,040,370 bytes: under the limit.
+    expect(() => prepareMessages({ count: 3, poison: 0, runId: 'r', payload }, oneCharIds(), now)).not.toThrow();
+    const lengths = [1, 1, 40];
+    let n = 0;
+    // The third id is 39 characters longer, twice in its body: 1,040,448 bytes, refused before any body is built.
+    expect(() =>
+      prepareMessages({ count: 3, poison: 0, runId: 'r', payload }, () => 'i'.repeat(lengths[n++]), now),
+    ).toThrow(/payload \(encoded message size in bytes\) is 1040448; expected at most 1040384/);
+  });
+
+  it('refuses ids the contract does not allow before building anything', () => {
+    expect(() => prepareMessages({ count: 2, poison: 0, runId: 'r' }, () => '', now)).toThrow(
+      /message id generator returned ""; expected a string of 1–128 characters/,
+    );
   });
 });

@@ -97,6 +97,16 @@ describe('createProducerHandler', () => {
     expect(channel.published).toHaveLength(0);
   });
 
+  it.each([
+    ['a payload the contract refuses', { count: 50, payload: { n: NaN } }, /payload is/],
+    ['a payload too large for SQS', { count: 50, payload: 'x'.repeat(1_040_384) }, /encoded message size in bytes/],
+  ])('publishes nothing for %s, although bodies are built while publishing', async (_name, event, message) => {
+    const channel = new FakeChannel();
+    const { handler } = producer(channel);
+    await expect(handler(event)).rejects.toThrow(message);
+    expect(channel.published).toHaveLength(0);
+  });
+
   it('does nothing for count 0', async () => {
     const { handler } = producer(new Error('must not connect'));
     expect(await handler({ count: 0, runId: 'r' })).toMatchObject({ ids: [], published: 0, failed: [] });

@@ -119,6 +119,58 @@ describe('publishWithConfirms', () => {
     expect(maxInFlight).toBeLessThanOrEqual(8);
   });
 
+  it('takes each message from the iterable only when it can publish it (building overlaps confirms)', async () => {
+    const taken: number[] = [];
+    let count = 0;
+    function* lazy() {
+      for (const m of messages(20)) {
+        count++;
+        yield m;
+      }
+    }
+    const channel = new FakeChannel();
+    const publish = channel.publish.bind(channel);
+    channel.publish = (...args) => {
+      taken.push(count);
+      return publish(...args);
+    };
+    const outcome = await publishWithConfirms(channel, lazy(), { ...options, maxInFlight: 4 });
+    expect(outcome.confirmed).toHaveLength(20);
+    // The n-th publish happens when exactly n messages have been taken: none is built ahead of the window.
+    expect(taken).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  it('uses one confirm timer for the window, not one per message', async () => {
+    const setTimeoutSpy = jest.spyOn(global, 'setTimeout');
+    try {
+      const outcome = await publishWithConfirms(new FakeChannel(), messages(200), options);
+      expect(outcome.confirmed).toHaveLength(200);
+      expect(setTimeoutSpy.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      setTimeoutSpy.mockRestore();
+    }
+  });
+
+  it('times out each message by its own deadline while later ones are still confirmed', async () => {
+    const channel = new FakeChannel((id) => (id === 'm0' || id === 'm3' ? 'silence' : 'ack'));
+    const outcome = await publishWithConfirms(channel, messages(5), options);
+    expect(outcome.confirmed.map((m) => m.id)).toEqual(['m1', 'm2', 'm4']);
+    expect(outcome.failed.map((f) => [f.id, f.code])).toEqual([
+      ['m0', 'confirm-timeout'],
+      ['m3', 'confirm-timeout'],
+    ]);
+  });
+
+  it('reports a message that cannot be built as an error, and stops watching the channel', async () => {
+    function* broken() {
+      yield messages(1)[0];
+      throw new Error('template bug');
+    }
+    const channel = new FakeChannel();
+    await expect(publishWithConfirms(channel, broken(), options)).rejects.toThrow(/template bug/);
+    expect(channel.listenerCount('return') + channel.listenerCount('close') + channel.listenerCount('drain')).toBe(0);
+  });
+
   it('removes its listeners afterwards (no leak across warm invocations)', async () => {
     const channel = new FakeChannel();
     await publishWithConfirms(channel, messages(1), options);
