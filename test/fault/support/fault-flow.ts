@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { ProducerResult, PublishFailure } from '../../../lambda/producer/handler';
 import { startLocalPipeline, type LocalPipeline } from '../../../local/pipeline';
-import { sleep } from '../../../local/timing';
+import { sleep, withTimeout } from '../../../local/timing';
 import {
   accountForRun,
   type DeadLetter,
@@ -68,7 +68,10 @@ export interface FaultOutcome {
   readonly report: VerificationReport;
   readonly receipts: readonly ReceiptRecord[];
   readonly deadLetters: readonly DeadLetter[];
-  /** True when the pipeline was still busy or messages were missing when the budget ran out. */
+  /**
+   * True when the budget ran out before every confirmed message was accounted for, the pipeline was empty and the
+   * RabbitMQ DLQ had been read once more after that.
+   */
   readonly timedOut: boolean;
 }
 
@@ -124,8 +127,31 @@ export async function drainAndAccount(
   let emptyRabbitMqPasses = 0;
   let settled = false;
 
-  const drainPass = async () => {
+  const countIn = (newReceipts: readonly ReceiptRecord[], newDead: readonly DeadLetter[]) => {
+    receipts.push(...newReceipts);
+    deadLetters.push(...newDead);
+    for (const id of [...newReceipts.map((r) => r.id), ...newDead.map((d) => d.id ?? '')]) {
+      if (confirmed.has(id)) accounted.add(id);
+    }
+  };
+  // The RabbitMQ DLQ is read over AMQP, in the background: while a fault has the node (or that queue) unable to
+  // answer, a read can wait for a minute, and the SQS side must keep being counted meanwhile.
+  let rabbitMqRead: Promise<void> | undefined;
+  let rabbitMqReads = 0;
+  const readRabbitMqDeadLetters = () => {
+    rabbitMqRead ??= pipeline.deadLetters
+      .drain(ids)
+      .then((dead) => {
+        countIn([], dead);
+        rabbitMqReads += 1;
+      })
+      .catch(() => undefined)
+      .finally(() => (rabbitMqRead = undefined));
+    return rabbitMqRead;
+  };
+  const drainPass = async (): Promise<void> => {
     const { client } = pipeline.sqs;
+    void readRabbitMqDeadLetters();
     const newReceipts = await drainOnce({
       client,
       queueUrl: pipeline.queues.receipts.url,
@@ -136,14 +162,10 @@ export async function drainAndAccount(
       queueUrl: pipeline.queues.deadLetter.url,
       parse: (m) => parseSqsDeadLetter(m, ids),
     });
-    // The RabbitMQ DLQ is read over AMQP; while a fault has the node down, the next pass tries again.
-    newDead.push(...(await pipeline.deadLetters.drain(ids).catch(() => [])));
-    receipts.push(...newReceipts);
-    deadLetters.push(...newDead);
-    for (const id of [...newReceipts.map((r) => r.id), ...newDead.map((d) => d.id ?? '')]) {
-      if (confirmed.has(id)) accounted.add(id);
-    }
+    countIn(newReceipts, newDead);
   };
+  const untilDeadline = (promise: Promise<unknown> | undefined) =>
+    withTimeout(Promise.resolve(promise), Math.max(0, deadline - Date.now()), 'drain').catch(() => undefined);
 
   while (Date.now() < deadline) {
     await drainPass();
@@ -151,9 +173,13 @@ export async function drainAndAccount(
       const depth = await rabbitMqQueueDepth(pipeline, broker);
       emptyRabbitMqPasses = depth === 0 ? emptyRabbitMqPasses + 1 : 0;
       if (emptyRabbitMqPasses >= 2 && (await sqsQueueDepth(pipeline)) === 0) {
+        // One complete pass after the pipeline went quiet, the RabbitMQ DLQ included.
+        await untilDeadline(rabbitMqRead);
+        const reads = rabbitMqReads;
         await drainPass();
-        settled = true;
-        break;
+        await untilDeadline(rabbitMqRead);
+        settled = rabbitMqReads > reads;
+        if (settled) break;
       }
     }
     await sleep(300);
