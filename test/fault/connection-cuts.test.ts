@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { LocalPipeline } from '../../local/pipeline';
+import { sleep } from '../../local/timing';
+import { drainAndAccount, faultCounts, printCounts, PublishLedger, startFaultPipeline } from './support/fault-flow';
+import { createPrivateBroker, type PrivateBroker } from './support/private-broker';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+
+/**
+ * Every AMQP connection — the producer's, the RabbitMQ event source's, the dead-letter reader's — goes through a
+ * TCP proxy that cuts them all, again and again, while the producer keeps publishing and the event source keeps
+ * consuming (as a network blip or a load balancer reset would). Both clients must come back on their own within a
+ * bounded time, messages in flight at a cut count as failed (never as sent), and nothing confirmed is lost.
+ */
+
+const CUTS = 6;
+const CUT_INTERVAL_MS = 700;
+const PER_INVOCATION = 100;
+/** Pause between producer invocations: a steady stream rather than one burst. */
+const INVOCATION_PAUSE_MS = 80;
+/** Both clients must be back (consuming, or publishing with confirms) this soon after each cut. */
+const RECONNECT_BOUND_MS = 5_000;
+
+let broker: PrivateBroker;
+let proxy: TcpProxy | undefined;
+let pipeline: LocalPipeline | undefined;
+
+beforeAll(async () => {
+  broker = await createPrivateBroker('cuts');
+  await broker.start();
+}, 90_000);
+
+afterAll(async () => {
+  await pipeline?.stop();
+  await proxy?.close();
+  await broker?.destroy();
+}, 30_000);
+
+test('connections cut repeatedly: producer and event source reconnect within the bound, nothing lost', async () => {
+  proxy = await startTcpProxy(broker.amqpPort);
+  const through = proxy;
+  pipeline = await startFaultPipeline(broker, { amqpUrl: `amqp://guest:guest@127.0.0.1:${through.port}` });
+  const p = pipeline;
+  const runId = randomUUID();
+  const startedAt = Date.now();
+  const ledger = new PublishLedger(p);
+
+  const cuts: { at: number; connections: number; eventSourceBackMs?: number }[] = [];
+  const cutter = (async () => {
+    for (let n = 0; n < CUTS; n++) {
+      await sleep(CUT_INTERVAL_MS);
+      const cut = { at: Date.now(), connections: through.cutAll() };
+      cuts.push(cut);
+      // The event source notices the closed socket at once and reconnects on its own (no invocation drives it).
+      const before = p.rabbitMqSource.statistics.reconnects;
+      while (p.rabbitMqSource.statistics.reconnects === before && Date.now() - cut.at < RECONNECT_BOUND_MS) {
+        await sleep(20);
+      }
+      if (p.rabbitMqSource.statistics.reconnects > before) cut.eventSourceBackMs = Date.now() - cut.at;
+    }
+  })();
+
+  // The producer publishes until the last cut is behind it, plus one invocation to show it is back for good.
+  const invocations: { start: number; end: number; confirmed: number }[] = [];
+  let cutsDone = false;
+  void cutter.then(() => (cutsDone = true));
+  while (!cutsDone || invocations.length === 0 || invocations[invocations.length - 1].start < cuts[CUTS - 1].at) {
+    const start = Date.now();
+    const result = await p.producer({ count: PER_INVOCATION, runId });
+    ledger.record(result);
+    invocations.push({ start, end: Date.now(), confirmed: result.confirmed });
+    await sleep(INVOCATION_PAUSE_MS);
+  }
+  await cutter;
+
+  const { report, timedOut } = await drainAndAccount(p, broker, ledger, { runId, startedAt, timeoutMs: 45_000 });
+  // Producer back = the first invocation started after the cut that had messages confirmed.
+  const producerBackMs = cuts.map((cut) => {
+    const back = invocations.find((i) => i.start >= cut.at && i.confirmed > 0);
+    return back ? back.end - cut.at : Infinity;
+  });
+  const eventSourceBackMs = cuts.map((cut) => cut.eventSourceBackMs ?? Infinity);
+  printCounts('connections cut repeatedly', report, {
+    cuts: cuts.length,
+    connectionsCut: cuts.reduce((n, c) => n + c.connections, 0),
+    failedInFlight: ledger.failures.length,
+    maxProducerBackMs: Math.max(...producerBackMs),
+    maxEventSourceBackMs: Math.max(...eventSourceBackMs),
+  });
+
+  expect(timedOut).toBe(false);
+  expect(cuts).toHaveLength(CUTS);
+  // Each cut found the producer and the event source connected (and the dead-letter reader, once it has read).
+  expect(cuts.every((c) => c.connections >= 2)).toBe(true);
+  expect(Math.max(...producerBackMs)).toBeLessThan(RECONNECT_BOUND_MS);
+  expect(Math.max(...eventSourceBackMs)).toBeLessThan(RECONNECT_BOUND_MS);
+  expect(p.rabbitMqSource.statistics.reconnects).toBeGreaterThanOrEqual(CUTS);
+  for (const failure of ledger.failures) {
+    expect(['channel-closed', 'connection-failed']).toContain(failure.code);
+    expect(failure.reason).toMatch(/channel closed before the broker confirmed|connect/i);
+  }
+
+  const sent = invocations.length * PER_INVOCATION;
+  expect(faultCounts(report)).toEqual({
+    sent,
+    confirmed: sent - ledger.failures.length,
+    // Every confirmed id arrives; one failed at a cut may too (the broker took it, the confirm was cut off).
+    delivered: report.delivered,
+    effects: report.delivered,
+    deadLettered: 0,
+    lost: 0,
+  });
+  expect(report.delivered).toBeGreaterThanOrEqual(report.confirmed);
+}, 90_000);
