@@ -52,7 +52,8 @@ async function sendChunk(
   let pending = new Map<string, PlannedEntry>(chunk.map((planned, i) => [`e${i}`, planned]));
   const failures: ForwardFailure[] = [];
   for (let attempt = 1; pending.size > 0; attempt++) {
-    const entries: SendMessageBatchRequestEntry[] = [...pending].map(([Id, planned]) => ({ Id, ...planned.entry }));
+    const entries: SendMessageBatchRequestEntry[] = [];
+    for (const [Id, planned] of pending) entries.push({ Id, ...planned.entry });
     let output: SendMessageBatchCommandOutput;
     try {
       output = await client.send(new SendMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: entries }));
@@ -75,7 +76,9 @@ async function sendChunk(
         });
       }
     }
-    const answered = new Set([...(output.Successful ?? []), ...(output.Failed ?? [])].map((r) => r.Id));
+    const answered = new Set<string | undefined>();
+    for (const r of output.Successful ?? []) answered.add(r.Id);
+    for (const r of output.Failed ?? []) answered.add(r.Id);
     for (const [id, planned] of pending) {
       if (!answered.has(id)) {
         failures.push({

@@ -1,3 +1,4 @@
+import { ATTRIBUTE } from '../shared/attributes';
 import { ForwardingError, type ForwardFailure } from '../shared/errors';
 import {
   logger as defaultLogger,
@@ -61,10 +62,19 @@ export function createBridgeHandler(deps: BridgeDependencies): BridgeHandler {
     const records = parseRabbitMqEvent(event);
     const planned: PlannedEntry[] = [];
     const failures: ForwardFailure[] = [];
+    const entryOptions = { fifo, messageGroupIdField: deps.config.messageGroupIdField };
+    let wrapped = 0;
+    let invalid = 0;
     for (const record of records) {
-      const plan = planEntry(record, { fifo, messageGroupIdField: deps.config.messageGroupIdField });
-      if ('entry' in plan) planned.push(plan);
-      else failures.push(plan);
+      const plan = planEntry(record, entryOptions);
+      if ('entry' in plan) {
+        planned.push(plan);
+        const attributes = plan.entry.MessageAttributes;
+        if (attributes?.[ATTRIBUTE.bodyEncoding]) wrapped++;
+        if (attributes?.[ATTRIBUTE.invalidReason]) invalid++;
+      } else {
+        failures.push(plan);
+      }
     }
     const chunks = chunkEntries(planned);
     failures.push(
@@ -75,8 +85,6 @@ export function createBridgeHandler(deps: BridgeDependencies): BridgeHandler {
         stopOnFailure: fifo,
       })),
     );
-    const wrapped = planned.filter((p) => p.entry.MessageAttributes?.['bridge.body-encoding']).length;
-    const invalid = planned.filter((p) => p.entry.MessageAttributes?.['bridge.invalid-reason']).length;
     metrics.addMetric('RecordsReceived', MetricUnit.Count, records.length);
     metrics.addMetric('RecordsForwarded', MetricUnit.Count, records.length - failures.length);
     metrics.addMetric('RecordsNotForwarded', MetricUnit.Count, failures.length);

@@ -2,14 +2,8 @@ import { createHash } from 'node:crypto';
 import type { MessageAttributeValue, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { ATTRIBUTE, BODY_ENCODING, EMPTY_BODY_PLACEHOLDER } from '../shared/attributes';
 import { InvalidMessageError, type ForwardFailure } from '../shared/errors';
-import { decodeMessage } from '../shared/message';
-import {
-  escapeSqsUnsafe,
-  isSqsSafeText,
-  SQS_MAX_BATCH_ENTRIES,
-  SQS_MAX_MESSAGE_BYTES,
-  sqsMessageBytes,
-} from '../shared/sqs-limits';
+import { decodeMessageText, utf8TextOf } from '../shared/message';
+import { escapeSqsUnsafe, isSqsSafeText, SQS_MAX_BATCH_ENTRIES, SQS_MAX_MESSAGE_BYTES } from '../shared/sqs-limits';
 import type { BridgeRecord } from './rabbitmq-event';
 
 export interface EntryOptions {
@@ -36,10 +30,6 @@ const MAX_REASON_LENGTH = 1_024;
 /** Names a record in errors and logs: its message id, or `#index` when it has none. */
 export function recordLabel(record: BridgeRecord): string {
   return record.messageId ?? `#${record.index}`;
-}
-
-function stringAttribute(value: string): MessageAttributeValue {
-  return { DataType: 'String', StringValue: escapeSqsUnsafe(value) };
 }
 
 /** A FIFO id SQS accepts: the value itself when it fits, else a stable SHA-256 of it. */
@@ -69,12 +59,15 @@ export function messageGroupId(text: string | undefined, path: string | undefine
   return String(value) === '' ? FALLBACK_GROUP_ID : fifoSafeId(String(value));
 }
 
-function utf8Text(body: Buffer): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
-  } catch {
-    return undefined;
-  }
+/** UTF-8 bytes of the `String` data type, as SQS counts them. */
+const STRING_TYPE_BYTES = 'String'.length;
+
+/** Sets a String attribute (characters SQS refuses escaped); returns the bytes SQS counts for it. */
+function setAttribute(attributes: Record<string, MessageAttributeValue>, name: string, value: string): number {
+  const safe = isSqsSafeText(value) ? value : escapeSqsUnsafe(value);
+  attributes[name] = { DataType: 'String', StringValue: safe };
+  // Attribute names are ASCII: one byte per character.
+  return name.length + STRING_TYPE_BYTES + Buffer.byteLength(safe, 'utf8');
 }
 
 /**
@@ -84,42 +77,44 @@ function utf8Text(body: Buffer): string | undefined {
  * reason is there when the message reaches the DLQ. Returns a failure when the result exceeds SQS's size limit.
  */
 export function planEntry(record: BridgeRecord, options: EntryOptions): PlannedEntry | ForwardFailure {
-  const text = utf8Text(record.body);
+  // Decoded once: it decides how the body travels, and the contract check below reads the same text.
+  const text = utf8TextOf(record.body);
   const attributes: Record<string, MessageAttributeValue> = {};
+  let bytes = 0;
   let body: string;
   if (record.body.byteLength === 0) {
     body = EMPTY_BODY_PLACEHOLDER;
-    attributes[ATTRIBUTE.bodyEncoding] = stringAttribute(BODY_ENCODING.empty);
+    bytes += Buffer.byteLength(body, 'utf8');
+    bytes += setAttribute(attributes, ATTRIBUTE.bodyEncoding, BODY_ENCODING.empty);
   } else if (text !== undefined && isSqsSafeText(text)) {
     body = text;
+    bytes += record.body.byteLength;
   } else {
     body = record.body.toString('base64');
-    attributes[ATTRIBUTE.bodyEncoding] = stringAttribute(BODY_ENCODING.base64);
+    bytes += body.length;
+    bytes += setAttribute(attributes, ATTRIBUTE.bodyEncoding, BODY_ENCODING.base64);
   }
-  const optional: [string, string | undefined][] = [
-    [ATTRIBUTE.messageId, record.messageId],
-    [ATTRIBUTE.correlationId, record.correlationId],
-    [ATTRIBUTE.contentType, record.contentType],
-    [ATTRIBUTE.contentEncoding, record.contentEncoding],
-    [ATTRIBUTE.type, record.type],
-    [ATTRIBUTE.headers, Object.keys(record.headers).length > 0 ? JSON.stringify(record.headers) : undefined],
-  ];
-  for (const [name, value] of optional) if (value) attributes[name] = stringAttribute(value);
+  if (record.messageId) bytes += setAttribute(attributes, ATTRIBUTE.messageId, record.messageId);
+  if (record.correlationId) bytes += setAttribute(attributes, ATTRIBUTE.correlationId, record.correlationId);
+  if (record.contentType) bytes += setAttribute(attributes, ATTRIBUTE.contentType, record.contentType);
+  if (record.contentEncoding) bytes += setAttribute(attributes, ATTRIBUTE.contentEncoding, record.contentEncoding);
+  if (record.type) bytes += setAttribute(attributes, ATTRIBUTE.type, record.type);
+  if (Object.keys(record.headers).length > 0)
+    bytes += setAttribute(attributes, ATTRIBUTE.headers, JSON.stringify(record.headers));
   try {
-    decodeMessage(record.body, record.contentEncoding);
+    decodeMessageText(record.body.byteLength, text, record.contentEncoding);
   } catch (error) {
     if (!(error instanceof InvalidMessageError)) throw error;
-    attributes[ATTRIBUTE.invalidReason] = stringAttribute(error.message.slice(0, MAX_REASON_LENGTH));
+    bytes += setAttribute(attributes, ATTRIBUTE.invalidReason, error.message.slice(0, MAX_REASON_LENGTH));
   }
-  const entry: Omit<SendMessageBatchRequestEntry, 'Id'> = {
-    MessageBody: body,
-    MessageAttributes: attributes,
-    ...(options.fifo && {
-      MessageDeduplicationId: fifoSafeId(record.messageId ?? createHash('sha256').update(record.body).digest('hex')),
-      MessageGroupId: messageGroupId(text, options.messageGroupIdField),
-    }),
-  };
-  const bytes = sqsMessageBytes(body, attributes);
+  const entry: Omit<SendMessageBatchRequestEntry, 'Id'> = options.fifo
+    ? {
+        MessageBody: body,
+        MessageAttributes: attributes,
+        MessageDeduplicationId: fifoSafeId(record.messageId ?? createHash('sha256').update(record.body).digest('hex')),
+        MessageGroupId: messageGroupId(text, options.messageGroupIdField),
+      }
+    : { MessageBody: body, MessageAttributes: attributes };
   if (bytes > SQS_MAX_MESSAGE_BYTES) {
     return {
       id: recordLabel(record),

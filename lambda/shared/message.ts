@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import * as z from 'zod/mini';
 import { describeValue, InvalidMessageError } from './errors';
 import { escapeSqsUnsafe } from './sqs-limits';
@@ -79,33 +80,54 @@ export function encodeMessage(message: Message): string {
 }
 
 /**
+ * The UTF-8 text of `body`, byte order mark kept; undefined when it is not valid UTF-8. The same as a fatal
+ * `TextDecoder` with `ignoreBOM`, without creating a decoder per call or throwing for invalid input.
+ */
+export function utf8TextOf(body: Uint8Array): string | undefined {
+  if (!isUtf8(body)) return undefined;
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+}
+
+/**
  * Decodes a transported body into a message, checking in the order a human would: is there a body, is its
  * encoding one we read, is it text, is it JSON, does it match the contract. Throws `InvalidMessageError`.
  */
 export function decodeMessage(body: Uint8Array, contentEncoding?: string | null): Message {
-  if (body.byteLength === 0) throw new InvalidMessageError('empty-body', 'the body is empty; expected a JSON message');
+  return decodeMessageText(body.byteLength, () => utf8TextOf(body), contentEncoding);
+}
+
+/**
+ * `decodeMessage` for a caller that already has the body's text: `text` is its `utf8TextOf` (undefined when not
+ * UTF-8), or a function computing it only if needed. Same checks, same order, same errors.
+ */
+export function decodeMessageText(
+  byteLength: number,
+  text: string | undefined | (() => string | undefined),
+  contentEncoding?: string | null,
+): Message {
+  if (byteLength === 0) throw new InvalidMessageError('empty-body', 'the body is empty; expected a JSON message');
   if (contentEncoding && !IDENTITY_ENCODINGS.has(contentEncoding.trim().toLowerCase())) {
     throw new InvalidMessageError(
       'unsupported-content-encoding',
       `content encoding ${describeValue(contentEncoding)} is not supported; expected none, "identity" or "utf-8"`,
     );
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
+  const decoded = typeof text === 'function' ? text() : text;
+  if (decoded === undefined) {
     throw new InvalidMessageError(
       'not-utf8',
-      `the ${body.byteLength}-byte body is not valid UTF-8 (binary data or another character encoding); expected UTF-8 JSON`,
+      `the ${byteLength}-byte body is not valid UTF-8 (binary data or another character encoding); expected UTF-8 JSON`,
     );
   }
+  // A decoder strips one leading byte order mark; JSON.parse would refuse it.
+  const jsonText = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(jsonText);
   } catch (error) {
     throw new InvalidMessageError(
       'not-json',
-      `the body ${describeValue(text, 60)} is not JSON (${(error as Error).message}); expected a JSON object`,
+      `the body ${describeValue(jsonText, 60)} is not JSON (${(error as Error).message}); expected a JSON object`,
     );
   }
   return parseMessage(json);

@@ -107,6 +107,22 @@ describe('parseRabbitMqEvent', () => {
     expect(parsed[9_999].messageId).toBe('m9999');
   });
 
+  it('reads base64 wrapped with whitespace (line breaks, spaces, around the padding) as the bytes it encodes', () => {
+    const body = Buffer.from('{"line":"wrapped"}é');
+    const data = body.toString('base64');
+    const wrapped = `${data.slice(0, 8)}\n${data.slice(8, 16)}\r\n ${data.slice(16, -1)} ${data.slice(-1)}\n`;
+    const [parsed] = parseRabbitMqEvent({ rmqMessagesByQueue: { 'q::/': [{ data: wrapped }] } });
+    expect(parsed.body.equals(body)).toBe(true);
+  });
+
+  it.each([
+    ['a character outside base64 between whitespace', 'QUJD\n*REVG', /has data "QUJD\*REVG"; expected base64/],
+    ['padding in the middle', 'QQ==QUJD', /has data "QQ==QUJD"; expected base64/],
+    ['three padding characters', 'QQ = = =', /has data "QQ==="; expected base64/],
+  ])('refuses data with %s, quoting it without whitespace', (_name, data, message) => {
+    expect(() => parseRabbitMqEvent({ rmqMessagesByQueue: { 'q::/': [{ data }] } })).toThrow(message);
+  });
+
   it.each([
     ['no rmqMessagesByQueue', {}, /rmqMessagesByQueue is undefined; expected an object of "queue::vhost"/],
     ['an array', { rmqMessagesByQueue: [] }, /rmqMessagesByQueue is \[\]/],

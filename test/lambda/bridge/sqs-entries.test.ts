@@ -8,7 +8,7 @@ import {
 } from '../../../lambda/bridge/sqs-entries';
 import type { ForwardFailure } from '../../../lambda/shared/errors';
 import { encodeMessage } from '../../../lambda/shared/message';
-import { isSqsSafeText } from '../../../lambda/shared/sqs-limits';
+import { isSqsSafeText, sqsMessageBytes } from '../../../lambda/shared/sqs-limits';
 import { bytesOf, messageRecord, rabbitEvent, rabbitRecord, sampleMessage } from '../support/events';
 
 const record = (input: ReturnType<typeof rabbitRecord>): BridgeRecord => parseRabbitMqEvent(rabbitEvent([input]))[0];
@@ -113,6 +113,17 @@ describe('planEntry', () => {
         /^1048\d+ bytes as an SQS message exceeds the SQS limit of 1048576 bytes; left on the broker/,
       ),
     });
+  });
+
+  it.each([
+    ['a valid message', rabbitRecord(encodeMessage(sampleMessage('m-1')), { messageId: 'm-1', correlationId: 'c' })],
+    ['a byte order mark and headers', rabbitRecord('\ufeff{"a":1}', { headers: { 'x-é': 'ü', n: 1 } })],
+    ['a binary body', rabbitRecord(Buffer.from([0xff, 0x00, 0x81]), { type: 't', contentEncoding: 'identity' })],
+    ['an empty body', rabbitRecord('')],
+    ['values SQS cannot carry', rabbitRecord('{"s":"😀"}', { messageId: 'id-\uffff', correlationId: 'é😀' })],
+  ])('counts %s exactly as sqsMessageBytes counts body and attributes', (_name, input) => {
+    const p = planned(input);
+    expect(p.bytes).toBe(sqsMessageBytes(p.entry.MessageBody as string, p.entry.MessageAttributes));
   });
 
   it('counts base64 growth and attributes against the size limit', () => {

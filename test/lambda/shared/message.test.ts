@@ -1,5 +1,12 @@
 import { InvalidMessageError } from '../../../lambda/shared/errors';
-import { decodeMessage, encodeMessage, parseMessage, type Message } from '../../../lambda/shared/message';
+import {
+  decodeMessage,
+  decodeMessageText,
+  encodeMessage,
+  parseMessage,
+  utf8TextOf,
+  type Message,
+} from '../../../lambda/shared/message';
 import { isSqsSafeText } from '../../../lambda/shared/sqs-limits';
 
 const valid: Message = {
@@ -118,5 +125,51 @@ describe('decodeMessage', () => {
 
   it('shortens a huge non-JSON body in the error', () => {
     expect(() => decodeMessage(bytes('z'.repeat(100_000)))).toThrow(/… \(100002 chars\)/);
+  });
+});
+
+describe('utf8TextOf and decodeMessageText (decoding once for the bridge)', () => {
+  const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const reference = (body: Uint8Array): string | undefined => {
+    try {
+      return strict.decode(body);
+    } catch {
+      return undefined;
+    }
+  };
+  const outcome = (decode: () => Message): string => {
+    try {
+      return `ok ${JSON.stringify(decode())}`;
+    } catch (error) {
+      return `${(error as InvalidMessageError).reason}: ${(error as Error).message}`;
+    }
+  };
+
+  const bodies: [string, Buffer][] = [
+    ['a message', bytes(encodeMessage(valid))],
+    [
+      'a message after a byte order mark',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes(encodeMessage(valid))]),
+    ],
+    ['two byte order marks', Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, 0x7b, 0x7d])],
+    ['an encoded surrogate (invalid)', Buffer.from([0x7b, 0xed, 0xa0, 0x80, 0x7d])],
+    ['an overlong encoding (invalid)', Buffer.from([0xc0, 0xaf])],
+    ['a truncated sequence', Buffer.from([0x22, 0xe2, 0x82])],
+    ['binary', Buffer.from([0xff, 0xfe, 0x00, 0x81])],
+    ['astral characters', bytes('{"a":"😀"}')],
+    ['empty', Buffer.alloc(0)],
+    ['a slice of a larger buffer', Buffer.from(`xx${encodeMessage(valid)}yy`).subarray(2, -2)],
+  ];
+
+  it.each(bodies)('reads %s exactly as a fatal TextDecoder with ignoreBOM does', (_name, body) => {
+    expect(utf8TextOf(body)).toBe(reference(body));
+  });
+
+  it.each(bodies)('decodes %s with the same result or error as decodeMessage', (_name, body) => {
+    for (const encoding of [undefined, 'gzip']) {
+      expect(outcome(() => decodeMessageText(body.byteLength, utf8TextOf(body), encoding))).toBe(
+        outcome(() => decodeMessage(body, encoding)),
+      );
+    }
   });
 });
