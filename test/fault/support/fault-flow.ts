@@ -68,6 +68,8 @@ export interface FaultOutcome {
   readonly report: VerificationReport;
   readonly receipts: readonly ReceiptRecord[];
   readonly deadLetters: readonly DeadLetter[];
+  /** Effects seen by the consumer's in-process effect hook: must equal the report's count from the receipts. */
+  readonly inProcessEffects: number;
   /**
    * True when the budget ran out before every confirmed message was accounted for, the pipeline was empty and the
    * RabbitMQ DLQ had been read once more after that.
@@ -185,17 +187,17 @@ export async function drainAndAccount(
     await sleep(300);
   }
 
-  let effects = 0;
-  for (const id of ids) effects += pipeline.effects.get(id) ?? 0;
+  let inProcessEffects = 0;
+  for (const id of ids) inProcessEffects += pipeline.effects.get(id) ?? 0;
+  // Effects counted from the receipts' `effect` flag, as `npm start` and `npm run verify` count them.
   const report = accountForRun({
     published: ledger.messages,
     receipts,
     deadLetters,
-    effects,
     startedAt: options.startedAt,
     finishedAt: Date.now(),
   });
-  return { report, receipts, deadLetters, timedOut: !settled };
+  return { report, receipts, deadLetters, inProcessEffects, timedOut: !settled };
 }
 
 /** The six counts every fault scenario prints and asserts. */
@@ -213,8 +215,19 @@ export function faultCounts(report: VerificationReport): FaultCounts {
   return { sent, confirmed, delivered, effects, deadLettered, lost };
 }
 
+/**
+ * The verdict every scenario shares: the drain finished, the six counts are as expected, and the effects counted
+ * from the receipts (as the reports count them) match what the consumer's in-process hook saw.
+ */
+export function expectFaultCounts(outcome: FaultOutcome, expected: FaultCounts): void {
+  expect(outcome.timedOut).toBe(false);
+  expect(faultCounts(outcome.report)).toEqual(expected);
+  expect(outcome.inProcessEffects).toBe(outcome.report.effects);
+}
+
 /** One line per scenario in the test output, e.g. `[fault] broker kill -9: sent=10000 confirmed=… lost=0`. */
-export function printCounts(scenario: string, report: VerificationReport, extra: Record<string, number> = {}): void {
+export function printCounts(scenario: string, outcome: FaultOutcome, extra: Record<string, number> = {}): void {
+  const { report } = outcome;
   const fields = { ...faultCounts(report), duplicates: report.duplicates, ...extra };
   const line = Object.entries(fields)
     .map(([k, v]) => `${k}=${v}`)
