@@ -51,7 +51,7 @@ export async function coldInitOnce(probe: string, module: string): Promise<numbe
   // --enable-source-maps: the project sets it in every function's NODE_OPTIONS, and it makes Node read the map at load.
   const { stdout } = await execFileAsync(process.execPath, ['--enable-source-maps', probe, module], {
     // Only what Lambda would set: no NODE_OPTIONS or NODE_EXTRA_CA_CERTS of this shell (the latter alone costs ~35 ms).
-    // NODE_PATH stands in for the Lambda runtime's own node_modules, where the external AWS SDK lives.
+    // NODE_PATH stands in for the Lambda runtime's own node_modules, where an external AWS SDK would live.
     env: { PATH: process.env.PATH ?? '', NODE_PATH: join(PROJECT_ROOT, 'node_modules'), ...FUNCTION_ENVIRONMENT },
     timeout: 30_000,
   });
@@ -101,7 +101,7 @@ export async function runColdStartSection(
       const f = functions[name];
       progress(
         `${name}: ${f.bundleKB} KiB, cold init ${f.coldInitMs} ms = ${f.coldInitRatio} × empty (${round(emptyMs, 1)} ms); ` +
-          `its external imports alone (${bundles.externals[name].filter((p) => !p.startsWith('node:')).join(', ')} and Node built-ins) ${f.sdkInitMs} ms`,
+          `its AWS SDK clients alone (${bundles.sdkClients[name].join(', ')}) ${f.sdkInitMs} ms`,
       );
     }
     const runs = Object.fromEntries(

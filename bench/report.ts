@@ -9,7 +9,7 @@ export interface FunctionFigures {
   readonly coldInitMs: number;
   /** `coldInitMs` ÷ the empty handler's. */
   readonly coldInitRatio: number;
-  /** Median cold init of a process requiring only the bundle's external imports (the runtime's AWS SDK, built-ins). */
+  /** Median cold init of a bundle built the same way that only creates the function's AWS SDK clients. */
   readonly sdkInitMs: number;
 }
 

@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { throwIfIssues } from '../config/config-issue';
+import { esbuildTarget, FUNCTION_BUNDLING } from '../config/function-bundling';
 import { checkRuntime } from '../config/serverless-rules';
 
 /** Root of the repository: handler entries and the lock file are resolved from here. */
@@ -55,9 +56,10 @@ export interface ProjectFunction {
 }
 
 /**
- * A function the way this project builds every one: `NodejsFunction` bundled locally by esbuild (minified, source
- * maps, AWS SDK v3 left to the runtime), its own log group with retention, and its own role that may write only to that
- * log group (plus VPC attachment when in a VPC) — grants add the rest. Creates `<id>`, `<id>LogGroup`, `<id>Role`.
+ * A function the way this project builds every one: `NodejsFunction` bundled locally by esbuild as
+ * `FUNCTION_BUNDLING` says (minified, source maps, the AWS SDK v3 inside the bundle), its own log group with
+ * retention, and its own role that may write only to that log group (plus VPC attachment when in a VPC) — grants add
+ * the rest. Creates `<id>`, `<id>LogGroup`, `<id>Role`.
  */
 export function projectFunction(scope: Construct, id: string, props: ProjectFunctionProps): ProjectFunction {
   throwIfIssues(`Invalid function '${id}'`, checkRuntime('props.runtime', props.runtime));
@@ -99,13 +101,15 @@ export function projectFunction(scope: Construct, id: string, props: ProjectFunc
     projectRoot: PROJECT_ROOT,
     depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
     bundling: {
-      minify: true,
-      sourceMap: true,
-      sourcesContent: false,
+      // One definition shared with the bench, which measures the bundles built from it (lib/config/function-bundling.ts).
+      minify: FUNCTION_BUNDLING.minify,
+      sourceMap: FUNCTION_BUNDLING.sourceMap,
+      sourcesContent: FUNCTION_BUNDLING.sourcesContent,
+      // The enum value of FUNCTION_BUNDLING.format ('cjs'); test/constructs/project-function.test.ts keeps them equal.
       format: OutputFormat.CJS,
-      target: `node${runtime.name.replace(/^nodejs(\d+)\.x$/, '$1')}`,
-      // The Node.js runtimes ship AWS SDK v3; bundling it again only adds cold-start weight.
-      externalModules: ['@aws-sdk/*'],
+      target: esbuildTarget(runtime.name),
+      bundleAwsSDK: FUNCTION_BUNDLING.bundleAwsSDK,
+      mainFields: [...FUNCTION_BUNDLING.mainFields],
     },
   });
   // The role must hold its permissions before the function (and its mappings) are created.
