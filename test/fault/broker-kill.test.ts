@@ -30,6 +30,8 @@ const EVENT_SOURCE_RECONNECT_BOUND_MS = 10_000;
  * after 65 s, for minutes), so the topology gets this long to settle before the flow starts.
  */
 const TOPOLOGY_SETTLE_MS = 3_000;
+/** The producer's AMQP connect timeout (its default). */
+const CONNECT_TIMEOUT_MS = 5_000;
 
 let broker: PrivateBroker;
 let pipeline: LocalPipeline | undefined;
@@ -53,12 +55,14 @@ test('kill -9 mid-flow: no confirmed message lost, unconfirmed ones reported as 
   const ledger = new PublishLedger(p);
 
   // Kill from inside the publish path, so the cut lands between two publishes of one invocation.
+  let killed: Promise<void> | undefined;
   let restart: Promise<number> | undefined;
   const recordPublish = p.publishedAt.set.bind(p.publishedAt);
   p.publishedAt.set = (id, at) => {
     recordPublish(id, at);
-    if (p.publishedAt.size === KILL_AT && !restart) {
-      restart = broker.kill().then(async () => {
+    if (p.publishedAt.size === KILL_AT && !killed) {
+      killed = broker.kill();
+      restart = killed.then(async () => {
         await broker.start();
         return Date.now();
       });
@@ -67,11 +71,20 @@ test('kill -9 mid-flow: no confirmed message lost, unconfirmed ones reported as 
   };
 
   const invocations = [];
+  let whileDown: { failedCodes: Set<string>; reason?: string; ms: number } | undefined;
   for (let sent = 0; sent < MESSAGES; sent += PER_INVOCATION) {
-    // A caller whose invocation failed tries again once the broker answers; the same producer (and its cached
-    // connection source) carries on, so it has to notice the dead connection and open a new one.
-    if (restart) await restart;
+    const down = killed !== undefined && !whileDown;
+    if (down) await killed;
+    // Once while the node is down (an invocation must fail fast, not hang); after that a caller whose invocation
+    // failed tries again once the broker answers. The same producer (and its cached connection source) carries on,
+    // so it has to notice the dead connection and open a new one.
+    else if (restart) await restart;
+    const began = Date.now();
     const result = await p.producer({ count: PER_INVOCATION, runId });
+    if (down) {
+      const failedCodes = new Set(result.failed.map((f) => f.code));
+      whileDown = { failedCodes, reason: result.failed[0]?.reason, ms: Date.now() - began };
+    }
     ledger.record(result);
     invocations.push(result);
   }
@@ -86,6 +99,7 @@ test('kill -9 mid-flow: no confirmed message lost, unconfirmed ones reported as 
   const { report } = outcome;
   printCounts('broker kill -9 and restart', outcome, {
     failedAsUnconfirmed: ledger.failures.length,
+    failWhileDownMs: whileDown?.ms ?? -1,
     unconfirmedButDelivered: report.delivered - report.confirmed,
     eventSourceReconnectMs,
   });
@@ -93,6 +107,10 @@ test('kill -9 mid-flow: no confirmed message lost, unconfirmed ones reported as 
   expect(p.rabbitMqSource.statistics.reconnects).toBeGreaterThanOrEqual(1);
   expect(eventSourceReconnectMs).toBeLessThan(EVENT_SOURCE_RECONNECT_BOUND_MS);
   // The invocation that was cut reports its unconfirmed messages as failed — with the reason — never as sent.
+  // While the node is down, every message fails as connection-failed within the connect timeout (5 s).
+  expect(whileDown).toMatchObject({ failedCodes: new Set(['connection-failed']) });
+  expect(whileDown!.reason).toMatch(/Cannot connect to amqp:|No AMQP connection to amqp:/);
+  expect(whileDown!.ms).toBeLessThan(CONNECT_TIMEOUT_MS + 2_000);
   const cut = invocations.find((r) => r.failed.length > 0);
   expect(cut).toBeDefined();
   expect(cut!.confirmed + cut!.failed.length).toBe(PER_INVOCATION);
