@@ -45,6 +45,7 @@ export async function runThroughPipeline(
   const runId = randomUUID();
   const published: PublishedMessage[] = [];
   const callsBefore = options.sqsCalls?.();
+  const effectsBefore = pipeline.effects.size;
   const startedAt = Date.now();
   const publish = async (count: number) => {
     const result = await pipeline.producer({ count, size: options.size, runId });
@@ -73,7 +74,11 @@ export async function runThroughPipeline(
   const pending = new Set(published.filter((m) => m.confirmed).map((m) => m.id));
   const deadline = Date.now() + options.timeoutMs;
   while (pending.size > 0 && Date.now() < deadline) {
-    for (const id of pending) if (pipeline.effects.has(id)) pending.delete(id);
+    // Each new id adds one entry to the effect map: until enough have arrived, the ids need not be looked at. Scanning
+    // 20,000 of them every poll cost the single thread the pipeline runs on about 2% of its time.
+    if (pipeline.effects.size - effectsBefore >= pending.size) {
+      for (const id of pending) if (pipeline.effects.has(id)) pending.delete(id);
+    }
     if (pending.size > 0) await sleep(COMPLETION_POLL_MS);
   }
   const callsUntilComplete =
