@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { synthesizeStage } from '../../../local/synth';
@@ -31,10 +31,19 @@ function synthInputsHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+const CACHE_PREFIX = 'mqci-fault-template-dev-';
+
 function devTemplate(): CfnTemplate {
-  const cached = join(tmpdir(), `mqci-fault-template-dev-${synthInputsHash()}.json`);
+  const name = `${CACHE_PREFIX}${synthInputsHash()}.json`;
+  const cached = join(tmpdir(), name);
   if (existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as CfnTemplate;
   const { template } = synthesizeStage('dev');
+  // Templates of earlier sources can never be read again.
+  for (const old of readdirSync(tmpdir()).filter(
+    (f) => f.startsWith(CACHE_PREFIX) && f.endsWith('.json') && f !== name,
+  )) {
+    rmSync(join(tmpdir(), old), { force: true });
+  }
   // Write-then-rename: a fault test file running in another worker never reads half a template.
   const partial = `${cached}.${process.pid}.tmp`;
   writeFileSync(partial, JSON.stringify(template));
