@@ -17,6 +17,8 @@ export class TopologyValidationError extends Error {
 
 const EXCHANGE_TYPES = ['direct', 'fanout', 'topic', 'headers'];
 const QUEUE_TYPES = ['quorum', 'classic'];
+const DEAD_LETTER_STRATEGIES = ['at-most-once', 'at-least-once'];
+const OVERFLOWS = ['drop-head', 'reject-publish', 'reject-publish-dlx'];
 /** RabbitMQ limits names (vhosts, exchanges, queues, routing keys) to 255 bytes of UTF-8 (AMQP shortstr). */
 const MAX_NAME_BYTES = 255;
 /** Amazon MQ's rule for broker usernames; a safe subset of what RabbitMQ itself accepts. */
@@ -113,6 +115,53 @@ function checkQueue(fail: Fail, path: string, queue: QueueDefinition, exchangeNa
     const ttl = queue.messageTtlMs;
     if (!Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL_MS) {
       fail(`${path}.messageTtlMs`, ttl, `allowed: an integer from 0 to ${MAX_TTL_MS} (milliseconds)`);
+    }
+  }
+  checkDeadLetterStrategy(fail, path, queue, type);
+}
+
+/**
+ * Dead-letter strategy and overflow. RabbitMQ accepts some combinations it then honours differently: at-least-once
+ * without reject-publish silently falls back to at-most-once, and a quorum queue declared with reject-publish-dlx
+ * behaves as drop-head (drops the oldest message). Both are refused here rather than discovered in production.
+ */
+function checkDeadLetterStrategy(fail: Fail, path: string, queue: QueueDefinition, type: string): void {
+  const { deadLetterStrategy: strategy, overflow } = queue;
+  if (strategy !== undefined) {
+    if (!DEAD_LETTER_STRATEGIES.includes(strategy)) {
+      fail(`${path}.deadLetterStrategy`, strategy, `allowed: ${DEAD_LETTER_STRATEGIES.join(', ')}`);
+    } else if (type === 'classic') {
+      fail(
+        `${path}.deadLetterStrategy`,
+        strategy,
+        'x-dead-letter-strategy is a quorum-queue argument (classic queues always dead-letter at most once); use type "quorum" or leave deadLetterStrategy out',
+      );
+    } else if (strategy === 'at-least-once') {
+      if (queue.deadLetterExchange === undefined) {
+        fail(
+          `${path}.deadLetterStrategy`,
+          strategy,
+          'at-least-once dead-lettering needs a deadLetterExchange to deliver to; declare one or leave deadLetterStrategy out',
+        );
+      }
+      if (overflow !== 'reject-publish') {
+        fail(
+          `${path}.overflow`,
+          overflow,
+          'deadLetterStrategy "at-least-once" requires overflow "reject-publish" (with any other overflow RabbitMQ silently dead-letters at most once)',
+        );
+      }
+    }
+  }
+  if (overflow !== undefined) {
+    if (!OVERFLOWS.includes(overflow)) {
+      fail(`${path}.overflow`, overflow, `allowed: ${OVERFLOWS.join(', ')}`);
+    } else if (overflow === 'reject-publish-dlx' && type === 'quorum') {
+      fail(
+        `${path}.overflow`,
+        overflow,
+        'quorum queues do not support "reject-publish-dlx" (RabbitMQ falls back to drop-head, dropping the oldest message); allowed for quorum queues: drop-head, reject-publish',
+      );
     }
   }
 }

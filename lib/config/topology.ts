@@ -9,6 +9,16 @@ export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers';
 /** Queue types this project declares. Classic queues are allowed for dead-letter sinks; sources should be quorum. */
 export type QueueType = 'quorum' | 'classic';
 
+/**
+ * How a quorum queue hands a message to its dead-letter exchange (`x-dead-letter-strategy`). `at-most-once` (RabbitMQ's
+ * default) publishes and forgets: a message the dead-letter target cannot take is dropped. `at-least-once` keeps the
+ * message in the source queue until the target confirms it, retrying meanwhile; it needs overflow `reject-publish`.
+ */
+export type DeadLetterStrategy = 'at-most-once' | 'at-least-once';
+
+/** What a queue at its length limit does with a new message (`x-overflow`). */
+export type QueueOverflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
+
 export interface ExchangeDefinition {
   /** Exchange name. */
   readonly name: string;
@@ -33,6 +43,16 @@ export interface QueueDefinition {
   readonly maxLength?: number;
   /** Message TTL in milliseconds (`x-message-ttl`). @default - no TTL */
   readonly messageTtlMs?: number;
+  /**
+   * Dead-lettering guarantee (`x-dead-letter-strategy`, quorum only); `at-least-once` needs `deadLetterExchange` and
+   * `overflow: 'reject-publish'`. @default - RabbitMQ's at-most-once
+   */
+  readonly deadLetterStrategy?: DeadLetterStrategy;
+  /**
+   * Behaviour at the length limit (`x-overflow`); `reject-publish` nacks new publishes, which the producer reports as
+   * failed. Quorum queues support `drop-head` and `reject-publish` only. @default - RabbitMQ's drop-head
+   */
+  readonly overflow?: QueueOverflow;
 }
 
 export interface BindingDefinition {
@@ -97,6 +117,8 @@ export function queueArguments(queue: QueueDefinition): Record<string, string | 
   if (queue.deadLetterRoutingKey !== undefined) args['x-dead-letter-routing-key'] = queue.deadLetterRoutingKey;
   if (queue.maxLength !== undefined) args['x-max-length'] = queue.maxLength;
   if (queue.messageTtlMs !== undefined) args['x-message-ttl'] = queue.messageTtlMs;
+  if (queue.deadLetterStrategy !== undefined) args['x-dead-letter-strategy'] = queue.deadLetterStrategy;
+  if (queue.overflow !== undefined) args['x-overflow'] = queue.overflow;
   return args;
 }
 
@@ -105,7 +127,10 @@ export function exactName(name: string): string {
   return `^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
 }
 
-/** The default topology: one exchange → one quorum queue with a delivery limit, dead-lettered to a fanout DLX. */
+/**
+ * The default topology: one exchange → one quorum queue with a delivery limit, dead-lettered at least once to a
+ * fanout DLX (a message past the limit stays in the source queue until the dead-letter queue has confirmed it).
+ */
 export function defaultTopology(overrides: { deliveryLimit?: number } = {}): TopologyDefinition {
   const exchange = 'events';
   const sourceQueue = 'events.to-sqs';
@@ -118,7 +143,15 @@ export function defaultTopology(overrides: { deliveryLimit?: number } = {}): Top
       { name: deadLetterExchange, type: 'fanout', durable: true },
     ],
     queues: [
-      { name: sourceQueue, type: 'quorum', deliveryLimit: overrides.deliveryLimit ?? 5, deadLetterExchange },
+      {
+        name: sourceQueue,
+        type: 'quorum',
+        deliveryLimit: overrides.deliveryLimit ?? 5,
+        deadLetterExchange,
+        deadLetterStrategy: 'at-least-once',
+        // RabbitMQ dead-letters at least once only with reject-publish; without a length limit nothing is rejected.
+        overflow: 'reject-publish',
+      },
       { name: deadLetterQueue, type: 'quorum' },
     ],
     bindings: [

@@ -90,6 +90,35 @@ describe('producer against the local RabbitMQ broker', () => {
     expect(next.confirmed).toBe(2);
   });
 
+  it('reports publishes a full reject-publish queue refuses as nacked, never as sent', async () => {
+    // The overflow the default topology's source queue declares (required for at-least-once dead-lettering), with a
+    // small length limit so the queue fills. Quorum queues enforce the limit loosely (publishing channels learn that
+    // the queue is full a moment after it is), so a publish or two past the limit may still be confirmed.
+    const channel = await broker.admin.createChannel();
+    await channel.assertQueue('events.full', {
+      durable: true,
+      arguments: { 'x-queue-type': 'quorum', 'x-max-length': 3, 'x-overflow': 'reject-publish' },
+    });
+    await channel.bindQueue('events.full', broker.exchange, 'full');
+    const producer = producerFor({ routingKey: 'full' });
+
+    const filling = await producer({ count: 3, runId: 'fill' });
+    expect(filling).toMatchObject({ confirmed: 3, failed: [] });
+    const over = await producer({ count: 10, runId: 'over' });
+    expect(over.confirmed + over.failed.length).toBe(10);
+    expect(over.failed.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(over.failed.map((f) => f.code))).toEqual(new Set(['nacked']));
+    expect(over.failed[0].reason).toMatch(/the broker nacked the message/);
+    const failedIds = over.failed.map((f) => f.id);
+    expect(over.ids.filter((id) => failedIds.includes(id))).toEqual([]);
+    // The queue holds exactly what was confirmed, nothing that was reported failed.
+    const confirmed = [...filling.ids, ...over.ids];
+    const held = await broker.drain(confirmed.length, 'events.full');
+    expect(held.map((m) => m.properties.messageId).sort()).toEqual(confirmed.sort());
+    await eventually(async () => (await channel.checkQueue('events.full')).messageCount === 0, 5_000);
+    await channel.close();
+  });
+
   it('reuses one connection across warm invocations and reconnects after the broker drops it', async () => {
     const producer = producerFor();
     const channelBefore = await source.confirmChannel();

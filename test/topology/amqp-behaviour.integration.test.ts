@@ -1,10 +1,10 @@
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import type { TopologyDefinition } from '../../lib/config/topology';
 import { applyTopology } from '../../lambda/topology/applier';
-import { amqpUrl, forceCleanup, LOCAL_BROKER, passwordsFor, uniqueTopology } from './fixtures';
+import { amqpUrl, brokerGet, forceCleanup, LOCAL_BROKER, passwordsFor, uniqueTopology } from './fixtures';
 
-// What the applied topology does to real AMQP clients: dead-lettering after the delivery limit, and users that
-// can do exactly their one job.
+// What the applied topology does to real AMQP clients: dead-lettering (at least once) after the delivery limit, and
+// users that can do exactly their one job.
 let topology: TopologyDefinition;
 let passwords: Record<string, string>;
 const connections: ChannelModel[] = [];
@@ -33,15 +33,15 @@ function closedBy(channel: Channel): Promise<Error> {
   return new Promise((resolve) => channel.on('error', resolve));
 }
 
-test(`a message nacked with requeue is delivered ${DELIVERY_LIMIT + 1} times, then lands in the dead-letter queue`, async () => {
+/** Publishes one message as guest and nacks it with requeue until RabbitMQ stops delivering it; returns deliveries. */
+async function poison(id: string): Promise<number> {
   const guest = await open('guest', 'guest');
   const channel = await guest.createConfirmChannel();
   channel.publish(topology.producerExchange, topology.producerRoutingKey, Buffer.from('poison'), {
     persistent: true,
-    messageId: 'p-1',
+    messageId: id,
   });
   await channel.waitForConfirms();
-
   const consumer = await guest.createChannel();
   let deliveries = 0;
   await consumer.consume(topology.sourceQueue, (message) => {
@@ -49,7 +49,30 @@ test(`a message nacked with requeue is delivered ${DELIVERY_LIMIT + 1} times, th
     deliveries += 1;
     consumer.nack(message, false, true);
   });
+  const deadline = Date.now() + 10_000;
+  while (deliveries < DELIVERY_LIMIT + 1 && Date.now() < deadline) await sleep(50);
+  await sleep(300); // a further delivery would show up here
+  await consumer.close();
+  return deliveries;
+}
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('the source queue is declared to dead-letter at least once, with reject-publish', async () => {
+  const source = await brokerGet<{ arguments: Record<string, unknown> }>(
+    `/api/queues/${encodeURIComponent(topology.vhost)}/${encodeURIComponent(topology.sourceQueue)}`,
+  );
+  expect(source?.arguments).toMatchObject({
+    'x-dead-letter-strategy': 'at-least-once',
+    'x-overflow': 'reject-publish',
+    'x-delivery-limit': DELIVERY_LIMIT,
+  });
+});
+
+test(`at least once: a message nacked with requeue is delivered ${DELIVERY_LIMIT + 1} times, then lands in the dead-letter queue`, async () => {
+  const deliveries = await poison('p-1');
+
+  const guest = await open('guest', 'guest');
   const dead = await guest.createChannel();
   const deadLettered = await new Promise<{ id: unknown; reason: unknown }>((resolve) => {
     void dead.consume(topology.deadLetterQueue, (message) => {
@@ -63,9 +86,40 @@ test(`a message nacked with requeue is delivered ${DELIVERY_LIMIT + 1} times, th
   // RabbitMQ counts returns: after x-delivery-limit redeliveries the next return dead-letters the message.
   expect(deadLettered).toEqual({ id: 'p-1', reason: 'delivery_limit' });
   expect(deliveries).toBe(DELIVERY_LIMIT + 1);
-  const source = await consumer.checkQueue(topology.sourceQueue);
+  const source = await dead.checkQueue(topology.sourceQueue);
   expect(source.messageCount).toBe(0);
 });
+
+test('at least once: a message dead-lettered while the dead-letter queue cannot take it stays in the source queue', async () => {
+  // Unbind the dead-letter queue: the dead-letter exchange now routes nowhere. At most once, RabbitMQ would drop the
+  // message here; at least once it keeps it (counted in messages_dlx) and retries until a queue confirms it.
+  const vhost = encodeURIComponent(topology.vhost);
+  const dlx = encodeURIComponent(topology.queues[0].deadLetterExchange ?? '');
+  const unbind = await fetch(
+    `${LOCAL_BROKER.managementUrl}/api/bindings/${vhost}/e/${dlx}/q/${encodeURIComponent(topology.deadLetterQueue)}/~`,
+    {
+      method: 'DELETE',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${LOCAL_BROKER.username}:${LOCAL_BROKER.password}`).toString('base64')}`,
+      },
+    },
+  );
+  expect(unbind.status).toBe(204);
+
+  expect(await poison('p-2')).toBe(DELIVERY_LIMIT + 1);
+
+  // Queue statistics reach the management API every few seconds (5 s by default).
+  type QueueStats = { messages?: number; messages_ready?: number; messages_dlx?: number };
+  const path = `/api/queues/${vhost}/${encodeURIComponent(topology.sourceQueue)}`;
+  let stats: QueueStats | undefined;
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    stats = await brokerGet<QueueStats>(path);
+    if (stats?.messages_dlx === 1) break;
+    await sleep(250);
+  }
+  expect(stats).toMatchObject({ messages: 1, messages_ready: 0, messages_dlx: 1 });
+}, 30_000);
 
 test('the producer user may publish to its exchange but is refused reading the source queue', async () => {
   const producer = await open(topology.producerUser, passwords[topology.producerUser]);

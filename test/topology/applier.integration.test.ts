@@ -43,7 +43,13 @@ describe('applyTopology', () => {
     expect(source).toMatchObject({
       type: 'quorum',
       durable: true,
-      arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': 5, 'x-dead-letter-exchange': 'events.dead-letter' },
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-delivery-limit': 5,
+        'x-dead-letter-exchange': 'events.dead-letter',
+        'x-dead-letter-strategy': 'at-least-once',
+        'x-overflow': 'reject-publish',
+      },
     });
     expect(await brokerGet(`/api/exchanges/${v()}/events.dead-letter`)).toMatchObject({
       type: 'fanout',
@@ -102,6 +108,26 @@ describe('applyTopology', () => {
     // Refused before any write: the extra binding from the same definition was not created.
     const bindings = await brokerGet<unknown[]>(`/api/bindings/${v()}/e/events/q/events.to-sqs`);
     expect(bindings).toHaveLength(1);
+  });
+
+  test('a source queue declared at most once (before this default) is refused with the migration advice, untouched', async () => {
+    const atMostOnce: TopologyDefinition = {
+      ...topology,
+      queues: topology.queues.map((q) =>
+        q.name === 'events.to-sqs' ? { ...q, deadLetterStrategy: undefined, overflow: undefined } : q,
+      ),
+    };
+    await apply(atMostOnce);
+    const attempt = apply();
+    await expect(attempt).rejects.toThrow(
+      new RegExp(
+        `queue "events.to-sqs" in vhost "${topology.vhost}": x-dead-letter-strategy is absent on the broker but "at-least-once" in the definition\\. ` +
+          "RabbitMQ cannot change a queue's type or arguments in place",
+      ),
+    );
+    await expect(attempt).rejects.toThrow(/x-overflow is absent on the broker but "reject-publish" in the definition/);
+    const source = await brokerGet<{ arguments: Record<string, unknown> }>(`/api/queues/${v()}/events.to-sqs`);
+    expect(source?.arguments['x-dead-letter-strategy']).toBeUndefined();
   });
 
   test('a changed queue type and a changed exchange type are both reported', async () => {

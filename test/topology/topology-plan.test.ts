@@ -34,6 +34,8 @@ describe('queueArguments', () => {
       'x-queue-type': 'quorum',
       'x-delivery-limit': 5,
       'x-dead-letter-exchange': 'events.dead-letter',
+      'x-dead-letter-strategy': 'at-least-once',
+      'x-overflow': 'reject-publish',
     });
     expect(
       queueArguments({
@@ -43,6 +45,7 @@ describe('queueArguments', () => {
         messageTtlMs: 60_000,
         deadLetterExchange: 'd',
         deadLetterRoutingKey: 'k',
+        overflow: 'reject-publish-dlx',
       }),
     ).toEqual({
       'x-queue-type': 'classic',
@@ -50,7 +53,9 @@ describe('queueArguments', () => {
       'x-message-ttl': 60_000,
       'x-dead-letter-exchange': 'd',
       'x-dead-letter-routing-key': 'k',
+      'x-overflow': 'reject-publish-dlx',
     });
+    expect(queueArguments(topology.queues[1])).toEqual({ 'x-queue-type': 'quorum' });
   });
 });
 
@@ -99,6 +104,32 @@ describe('queueConflicts', () => {
         /^queue "events.to-sqs" in vhost "v": x-max-length is 100 on the broker but absent in the definition\. RabbitMQ cannot change a queue's type or arguments in place: declare a queue with a new name .* or delete the queue first \(its messages are lost\) and apply again\./,
       ),
     ]);
+  });
+
+  test('a source queue declared before at-least-once dead-lettering conflicts on both arguments, naming them', () => {
+    const before = Object.fromEntries(
+      Object.entries(observed.arguments).filter(([key]) => key !== 'x-dead-letter-strategy' && key !== 'x-overflow'),
+    );
+    const conflicts = queueConflicts('v', source, { ...observed, arguments: before });
+    expect(conflicts).toEqual([
+      expect.stringMatching(
+        /^queue "events.to-sqs" in vhost "v": x-dead-letter-strategy is absent on the broker but "at-least-once" in the definition\. RabbitMQ cannot change a queue's type or arguments in place: declare a queue with a new name/,
+      ),
+      expect.stringMatching(
+        /^queue "events.to-sqs" in vhost "v": x-overflow is absent on the broker but "reject-publish" in the definition\. RabbitMQ cannot change/,
+      ),
+    ]);
+  });
+
+  test('a changed dead-letter strategy or overflow is a conflict', () => {
+    const conflicts = queueConflicts('v', source, {
+      ...observed,
+      arguments: { ...observed.arguments, 'x-dead-letter-strategy': 'at-most-once', 'x-overflow': 'drop-head' },
+    });
+    expect(conflicts[0]).toMatch(
+      /x-dead-letter-strategy is "at-most-once" on the broker but "at-least-once" in the definition/,
+    );
+    expect(conflicts[1]).toMatch(/x-overflow is "drop-head" on the broker but "reject-publish" in the definition/);
   });
 
   test('a changed type and a non-durable queue are each reported', () => {

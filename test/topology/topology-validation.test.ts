@@ -6,6 +6,10 @@ const withQueue = (patch: object): TopologyDefinition => ({
   ...base,
   queues: base.queues.map((q, i) => (i === 0 ? { ...q, ...patch } : q)),
 });
+const withDeadLetterQueue = (patch: object): TopologyDefinition => ({
+  ...base,
+  queues: base.queues.map((q, i) => (i === 1 ? { ...q, ...patch } : q)),
+});
 const withUser = (patch: object): TopologyDefinition => ({
   ...base,
   users: base.users.map((u, i) => (i === 0 ? { ...u, ...patch } : u)),
@@ -115,6 +119,41 @@ test.each<[string, TopologyDefinition, RegExp]>([
     /topology.queues\[0\].messageTtlMs: got -1; allowed: an integer from 0 to 4294967295 \(milliseconds\)/,
   ],
   [
+    'unknown dead-letter strategy',
+    withQueue({ deadLetterStrategy: 'exactly-once' }),
+    /topology.queues\[0\].deadLetterStrategy: got "exactly-once"; allowed: at-most-once, at-least-once/,
+  ],
+  [
+    'dead-letter strategy on a classic queue',
+    withDeadLetterQueue({ type: 'classic', deadLetterStrategy: 'at-most-once' }),
+    /topology.queues\[1\].deadLetterStrategy: got "at-most-once"; x-dead-letter-strategy is a quorum-queue argument \(classic queues always dead-letter at most once\); use type "quorum" or leave deadLetterStrategy out/,
+  ],
+  [
+    'at-least-once without a dead-letter exchange',
+    withDeadLetterQueue({ deadLetterStrategy: 'at-least-once', overflow: 'reject-publish' }),
+    /topology.queues\[1\].deadLetterStrategy: got "at-least-once"; at-least-once dead-lettering needs a deadLetterExchange to deliver to/,
+  ],
+  [
+    'at-least-once without an overflow',
+    withQueue({ overflow: undefined }),
+    /topology.queues\[0\].overflow: got undefined; deadLetterStrategy "at-least-once" requires overflow "reject-publish" \(with any other overflow RabbitMQ silently dead-letters at most once\)/,
+  ],
+  [
+    'at-least-once with drop-head',
+    withQueue({ overflow: 'drop-head' }),
+    /topology.queues\[0\].overflow: got "drop-head"; deadLetterStrategy "at-least-once" requires overflow "reject-publish"/,
+  ],
+  [
+    'unknown overflow',
+    withDeadLetterQueue({ overflow: 'block' }),
+    /topology.queues\[1\].overflow: got "block"; allowed: drop-head, reject-publish, reject-publish-dlx/,
+  ],
+  [
+    'reject-publish-dlx on a quorum queue',
+    withDeadLetterQueue({ overflow: 'reject-publish-dlx' }),
+    /topology.queues\[1\].overflow: got "reject-publish-dlx"; quorum queues do not support "reject-publish-dlx" \(RabbitMQ falls back to drop-head, dropping the oldest message\); allowed for quorum queues: drop-head, reject-publish/,
+  ],
+  [
     'duplicate queue',
     { ...base, queues: [...base.queues, { name: 'events.to-sqs' }] },
     /topology.queues\[2\].name: got "events.to-sqs"; must be unique among queues/,
@@ -207,4 +246,24 @@ test('optional queue settings within range are accepted', () => {
   expect(() =>
     validateTopology(withQueue({ maxLength: 10_000, messageTtlMs: 0, deadLetterRoutingKey: 'dead' })),
   ).not.toThrow();
+});
+
+test('the default source queue dead-letters at least once, with the reject-publish overflow that requires', () => {
+  expect(base.queues[0]).toMatchObject({
+    name: base.sourceQueue,
+    deadLetterExchange: 'events.dead-letter',
+    deadLetterStrategy: 'at-least-once',
+    overflow: 'reject-publish',
+  });
+});
+
+test('dead-letter strategies and overflows RabbitMQ honours as declared are accepted', () => {
+  expect(() =>
+    validateTopology(withQueue({ deadLetterStrategy: 'at-most-once', overflow: 'drop-head' })),
+  ).not.toThrow();
+  expect(() => validateTopology(withQueue({ deadLetterStrategy: undefined, overflow: undefined }))).not.toThrow();
+  expect(() =>
+    validateTopology(withDeadLetterQueue({ type: 'classic', overflow: 'reject-publish-dlx' })),
+  ).not.toThrow();
+  expect(() => validateTopology(withDeadLetterQueue({ maxLength: 10_000, overflow: 'reject-publish' }))).not.toThrow();
 });
