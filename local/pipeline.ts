@@ -116,6 +116,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const consumer = createConsumerHandler({
       processMessage: sampleProcessMessage,
       persistenceStore: new LocalPersistenceLayer(),
+      // The expiry the stack derived from the queues' retentions, as the deployed consumer reads it.
+      idempotencyExpirySeconds: literalNumber(settings.functions.consumer.environment.IDEMPOTENCY_EXPIRY_SECONDS),
       outcomes: createSqsReceiptSink({ sqs: sqs.client, queueUrl: queues.receipts.url }),
       // The emulator's URL stands in for SOURCE_QUEUE_URL, so invalid records take the same fail-fast path as in AWS.
       failFast: settings.consumerFailFast

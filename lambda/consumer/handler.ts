@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS } from '../../lib/config/idempotency';
 import { ATTRIBUTE } from '../shared/attributes';
 import { InvalidMessageError } from '../shared/errors';
 import type { Message } from '../shared/message';
@@ -28,7 +29,10 @@ export interface ConsumerDependencies {
   readonly processMessage: ProcessMessage;
   /** Idempotency records: DynamoDB in AWS, `LocalPersistenceLayer` locally. @default - in memory, this container only */
   readonly persistenceStore?: BasePersistenceLayer;
-  /** How long a message id is remembered. Must cover SQS retention plus RabbitMQ redelivery. @default 86400 */
+  /**
+   * How long a message id is remembered; must outlive every copy SQS can still bring back, DLQ redrives included.
+   * @default DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS (29 days, which covers any SQS retention)
+   */
   readonly idempotencyExpirySeconds?: number;
   /** Receives a receipt per processed delivery (duplicates included, each with its `effect` flag). @default - none */
   readonly outcomes?: OutcomeSink;
@@ -86,7 +90,7 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
   const idempotencyConfig = new IdempotencyConfig({
     eventKeyJmesPath: 'id',
     throwOnNoIdempotencyKey: true,
-    expiresAfterSeconds: deps.idempotencyExpirySeconds ?? 86_400,
+    expiresAfterSeconds: deps.idempotencyExpirySeconds ?? DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS,
   });
   // Contexts whose call actually ran `processMessage` (rather than replaying a stored result).
   const performed = new WeakSet<ProcessingContext>();

@@ -4,6 +4,7 @@ import { optionalEnv } from '../shared/env';
 import { logger } from '../shared/observability';
 import { createSqsFailFast } from './fail-fast';
 import { createConsumerHandler } from './handler';
+import { idempotencyExpirySecondsFromEnv } from './idempotency-expiry';
 import { sampleProcessMessage } from './process-message';
 import { createSqsReceiptSink } from './receipts';
 
@@ -12,6 +13,7 @@ const env = process.env;
 const receiptsQueueUrl = optionalEnv(env, 'RECEIPTS_QUEUE_URL');
 const sourceQueueUrl = optionalEnv(env, 'SOURCE_QUEUE_URL');
 const idempotencyTable = optionalEnv(env, 'IDEMPOTENCY_TABLE_NAME');
+const idempotencyExpirySeconds = idempotencyExpirySecondsFromEnv(env);
 const sqs = new SQSClient({});
 
 if (!idempotencyTable) {
@@ -21,6 +23,7 @@ if (!idempotencyTable) {
 export const handler = createConsumerHandler({
   processMessage: sampleProcessMessage,
   persistenceStore: idempotencyTable ? new DynamoDBPersistenceLayer({ tableName: idempotencyTable }) : undefined,
+  idempotencyExpirySeconds,
   outcomes: receiptsQueueUrl ? createSqsReceiptSink({ sqs, queueUrl: receiptsQueueUrl }) : undefined,
   failFast: sourceQueueUrl ? createSqsFailFast({ sqs, queueUrl: sourceQueueUrl }) : undefined,
 });

@@ -1,3 +1,4 @@
+import { derivedIdempotencyExpirySeconds } from './idempotency';
 import type { MonitoringConfig } from './monitoring';
 import type { TopologyDefinition } from './topology';
 
@@ -110,6 +111,15 @@ export interface BridgeConfig extends FunctionSizing {
   readonly sendParallelism: number;
 }
 
+export interface ConsumerConfig extends FunctionSizing {
+  /**
+   * How long a processed message id is remembered (`IDEMPOTENCY_EXPIRY_SECONDS`, the idempotency records' TTL); at
+   * least the redelivery window (standard: the DLQ retention; FIFO: queue + DLQ retention).
+   * @default derived: redelivery window + 1 day (15 days with the default retentions)
+   */
+  readonly idempotencyExpirySeconds: number | undefined;
+}
+
 export interface FunctionsConfig {
   /** @default 'nodejs24.x' */
   readonly runtime: string;
@@ -121,7 +131,7 @@ export interface FunctionsConfig {
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly producer: ProducerConfig;
   readonly bridge: BridgeConfig;
-  readonly consumer: FunctionSizing;
+  readonly consumer: ConsumerConfig;
 }
 
 export interface RabbitMqEventSourceConfig {
@@ -196,4 +206,9 @@ export function resolvedVisibilityTimeoutSeconds(config: StageConfig): number {
       ),
     )
   );
+}
+
+/** The consumer's idempotency expiry: the configured one, else the queues' redelivery window plus a day. */
+export function resolvedIdempotencyExpirySeconds(config: StageConfig): number {
+  return config.functions.consumer.idempotencyExpirySeconds ?? derivedIdempotencyExpirySeconds(config.queues);
 }

@@ -67,7 +67,7 @@ function devDefaults(): StageConfig {
       logLevel: 'DEBUG',
       producer: { memoryMb: 512, timeoutSeconds: 30, confirmTimeoutMs: 10_000 },
       bridge: { memoryMb: 512, timeoutSeconds: 60, sendParallelism: 4 },
-      consumer: { memoryMb: 256, timeoutSeconds: 30 },
+      consumer: { memoryMb: 256, timeoutSeconds: 30, idempotencyExpirySeconds: undefined },
     },
     eventSources: {
       rabbitMq: { batchSize: 100, maxBatchingWindowSeconds: undefined },

@@ -1,5 +1,6 @@
 import { checkBrokerSettings, checkBrokerSubnets, checkMaintenanceWindow } from './broker-rules';
 import { addIssue as issue, checkIntegerRange, throwIfIssues, type ConfigIssue } from './config-issue';
+import { MAX_IDEMPOTENCY_EXPIRY_SECONDS, MIN_IDEMPOTENCY_EXPIRY_SECONDS, redeliveryWindowSeconds } from './idempotency';
 import {
   checkFunctionSizing,
   checkQueueSettings,
@@ -90,6 +91,7 @@ export function stageConfigIssues(config: StageConfig): ConfigIssue[] {
       consumerBatchingWindowSeconds: config.eventSources.sqs.maxBatchingWindowSeconds,
     }),
   );
+  out.push(...idempotencyIssues(config));
   if (typeof config.verification?.receipts !== 'boolean') {
     issue(out, 'verification.receipts', config.verification?.receipts, 'allowed: true or false');
   }
@@ -119,6 +121,38 @@ function functionIssues(config: StageConfig): ConfigIssue[] {
     );
   }
   return out;
+}
+
+/**
+ * An explicit idempotency expiry must cover the redelivery window: a copy of a processed message redriven from the
+ * DLQ after its record expired would have a second effect.
+ */
+function idempotencyIssues(config: StageConfig): ConfigIssue[] {
+  const field = 'functions.consumer.idempotencyExpirySeconds';
+  const expiry = config.functions.consumer.idempotencyExpirySeconds;
+  if (expiry === undefined) return [];
+  const range = checkIntegerRange(
+    field,
+    expiry,
+    MIN_IDEMPOTENCY_EXPIRY_SECONDS,
+    MAX_IDEMPOTENCY_EXPIRY_SECONDS,
+    'seconds (1 minute to 365 days)',
+  );
+  if (range.length > 0) return range;
+  const q = config.queues;
+  const window = redeliveryWindowSeconds(q);
+  if (expiry >= window) return [];
+  const retentions = `queues.retentionSeconds (${q.retentionSeconds} s) and queues.deadLetterRetentionSeconds (${q.deadLetterRetentionSeconds} s)`;
+  const why = q.fifo
+    ? `the sum of ${retentions}, as a FIFO queue restarts a message's retention when it moves it to the DLQ`
+    : `the longer of ${retentions}`;
+  return [
+    {
+      field,
+      value: expiry,
+      problem: `must be at least ${window} s = ${why}; a copy redriven from the DLQ after its idempotency record expired would have a second effect (leave it unset for the window + 1 day)`,
+    },
+  ];
 }
 
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;

@@ -201,6 +201,8 @@ export class IntegrationFunctions extends Construct {
     const outcomes = consumer.outcomes;
     const c = make('Consumer', 'Processes SQS records idempotently and reports partial batch failures', consumer, {
       IDEMPOTENCY_TABLE_NAME: outcomes.idempotencyTable.tableName,
+      // The expiry the consumer writes into each record's TTL attribute comes from the construct that owns the table.
+      IDEMPOTENCY_EXPIRY_SECONDS: String(outcomes.idempotencyExpiry.toSeconds()),
       // Invalid records are made visible again at once (fail-fast) so they reach the DLQ without waiting a visibility
       // timeout per receive; sqs:ChangeMessageVisibility comes with the event source's grantConsumeMessages below.
       SOURCE_QUEUE_URL: consumer.sourceQueue.queueUrl,

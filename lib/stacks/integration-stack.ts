@@ -5,6 +5,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
   type ExistingVpcConfig,
+  resolvedIdempotencyExpirySeconds,
   resolvedVisibilityTimeoutSeconds,
   type StageConfig,
   stackNameFor,
@@ -119,6 +120,8 @@ export class IntegrationStack extends Stack {
     this.outcomes = new ConsumerOutcomes(this, 'Outcomes', {
       receipts: config.verification.receipts,
       removalPolicy: retain,
+      // Derived from the queues' retentions (or set explicitly): a DLQ redrive must still find the record.
+      idempotencyExpiry: Duration.seconds(resolvedIdempotencyExpirySeconds(config)),
     });
 
     this.functions = new IntegrationFunctions(this, 'Functions', {

@@ -1,6 +1,10 @@
 import { ConfigValidationError } from '../../lib/config/config-issue';
 import { devMonitoringDefaults, prodMonitoringDefaults } from '../../lib/config/monitoring';
-import { resolvedVisibilityTimeoutSeconds, stackNameFor } from '../../lib/config/stage-config';
+import {
+  resolvedIdempotencyExpirySeconds,
+  resolvedVisibilityTimeoutSeconds,
+  stackNameFor,
+} from '../../lib/config/stage-config';
 import { DEFAULT_STAGE, loadStageConfig, STAGE_NAMES } from '../../lib/config/stages';
 import { defaultTopology } from '../../lib/config/topology';
 
@@ -51,7 +55,7 @@ describe('stage defaults', () => {
         logLevel: 'DEBUG',
         producer: { memoryMb: 512, timeoutSeconds: 30, confirmTimeoutMs: 10_000 },
         bridge: { memoryMb: 512, timeoutSeconds: 60, sendParallelism: 4 },
-        consumer: { memoryMb: 256, timeoutSeconds: 30 },
+        consumer: { memoryMb: 256, timeoutSeconds: 30, idempotencyExpirySeconds: undefined },
       },
       eventSources: {
         rabbitMq: { batchSize: 100, maxBatchingWindowSeconds: undefined },
@@ -96,6 +100,20 @@ describe('stage defaults', () => {
     expect(
       resolvedVisibilityTimeoutSeconds(loadStageConfig('dev', { queues: { visibilityTimeoutSeconds: 600 } })),
     ).toBe(600);
+  });
+
+  test('the idempotency expiry defaults to the redelivery window + 1 day: longest retention, or both for FIFO', () => {
+    const day = 86_400;
+    expect(resolvedIdempotencyExpirySeconds(loadStageConfig('dev'))).toBe(15 * day);
+    expect(resolvedIdempotencyExpirySeconds(loadStageConfig('prod'))).toBe(15 * day);
+    const shorter = loadStageConfig('dev', {
+      queues: { retentionSeconds: 2 * day, deadLetterRetentionSeconds: 7 * day },
+    });
+    expect(resolvedIdempotencyExpirySeconds(shorter)).toBe(8 * day);
+    const fifo = loadStageConfig('dev', { queues: { fifo: true, messageGroupIdField: 'type' } });
+    expect(resolvedIdempotencyExpirySeconds(fifo)).toBe((4 + 14 + 1) * day);
+    const explicit = loadStageConfig('dev', { functions: { consumer: { idempotencyExpirySeconds: 30 * day } } });
+    expect(resolvedIdempotencyExpirySeconds(explicit)).toBe(30 * day);
   });
 
   test('the stack of a stage is MqCloudIntegration-<stage>', () => {

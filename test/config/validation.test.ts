@@ -330,6 +330,25 @@ const cases: Case[] = [
     config('dev', { queues: { messageGroupIdField: 'type' } }),
     /queues\.messageGroupIdField: got "type"; only allowed with fifo: true/,
   ],
+  // Idempotency: a record must outlive every copy SQS can still bring back.
+  [
+    'an idempotency expiry shorter than the DLQ retention',
+    config('dev', { functions: { consumer: { idempotencyExpirySeconds: 86_400 } } }),
+    /functions\.consumer\.idempotencyExpirySeconds: got 86400; must be at least 1209600 s = the longer of queues\.retentionSeconds \(345600 s\) and queues\.deadLetterRetentionSeconds \(1209600 s\); a copy redriven from the DLQ after its idempotency record expired would have a second effect/,
+  ],
+  [
+    'a FIFO idempotency expiry shorter than queue + DLQ retention',
+    config('dev', {
+      queues: { fifo: true, messageGroupIdField: 'type' },
+      functions: { consumer: { idempotencyExpirySeconds: 1_209_600 } },
+    }),
+    /functions\.consumer\.idempotencyExpirySeconds: got 1209600; must be at least 1555200 s = the sum of queues\.retentionSeconds \(345600 s\) and queues\.deadLetterRetentionSeconds \(1209600 s\), as a FIFO queue restarts a message's retention/,
+  ],
+  [
+    'an idempotency expiry in milliseconds',
+    config('dev', { functions: { consumer: { idempotencyExpirySeconds: 1_296_000_000 } } }),
+    /functions\.consumer\.idempotencyExpirySeconds: got 1296000000; allowed: an integer from 60 to 31,536,000 seconds \(1 minute to 365 days\)/,
+  ],
   // Stage-wide.
   [
     'a log retention CloudWatch does not offer',

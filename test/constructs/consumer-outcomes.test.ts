@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ConsumerOutcomes } from '../../lib/constructs/consumer-outcomes';
@@ -40,6 +40,10 @@ describe('idempotency table', () => {
     });
   });
 
+  test('records live 29 days unless told otherwise: the longest redelivery window SQS allows, plus a day', () => {
+    expect(outcomes.idempotencyExpiry.toSeconds()).toBe(29 * 86_400);
+  });
+
   test('no receipts queue unless asked for', () => {
     template.resourceCountIs('AWS::SQS::Queue', 0);
     expect(outcomes.receiptsQueue).toBeUndefined();
@@ -63,5 +67,22 @@ test('a retained table survives the stack', () => {
   build({ removalPolicy: RemovalPolicy.RETAIN }).template.hasResource('AWS::DynamoDB::Table', {
     DeletionPolicy: 'Retain',
     UpdateReplacePolicy: 'Retain',
+  });
+});
+
+describe('idempotency expiry', () => {
+  test('is the one given', () => {
+    expect(build({ idempotencyExpiry: Duration.days(15) }).outcomes.idempotencyExpiry.toSeconds()).toBe(1_296_000);
+  });
+
+  test.each([
+    [Duration.seconds(59), 59],
+    [Duration.days(366), 31_622_400],
+  ])('%s is refused with the allowed range', (expiry, seconds) => {
+    expect(() => build({ idempotencyExpiry: expiry })).toThrow(
+      new RegExp(
+        `Invalid ConsumerOutcomes 'Outcomes' \\(1 problem\\):\\n {2}- props\\.idempotencyExpiry: got ${seconds}; allowed: an integer from 60 to 31,536,000 seconds \\(1 minute to 365 days\\)`,
+      ),
+    );
   });
 });

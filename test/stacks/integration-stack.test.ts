@@ -213,6 +213,8 @@ describe.each(STAGES)('stage $stage', (expected) => {
     expect(env('Consumer')).toEqual({
       ...powertools,
       IDEMPOTENCY_TABLE_NAME: { Ref: logicalIdOf(s(), 'Outcomes/IdempotencyTable') },
+      // 14-day DLQ retention (longer than the queue's 4 days) + 1 day.
+      IDEMPOTENCY_EXPIRY_SECONDS: '1296000',
       SOURCE_QUEUE_URL: { Ref: logicalIdOf(s(), 'Queues/Queue') },
       ...(expected.receipts ? { RECEIPTS_QUEUE_URL: { Ref: logicalIdOf(s(), 'Outcomes/ReceiptsQueue') } } : {}),
     });
@@ -385,15 +387,23 @@ test('dev can be destroyed cleanly: nothing that holds data or credentials is re
 });
 
 describe('variants', () => {
-  test('FIFO queues: both queues FIFO, the bridge learns the group field', () => {
+  const envOf = (s: SynthesizedStage, fn: string) =>
+    s.json.Resources[logicalIdOf(s, `Functions/${fn}`)].Properties.Environment.Variables;
+
+  test('FIFO queues: both queues FIFO, the bridge learns the group field, records outlive both retentions', () => {
     const s = synthStage('dev', { queues: { fifo: true, messageGroupIdField: 'type' } });
     s.template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     expect(
       Object.values(resourcesOfType(s.json, 'AWS::SQS::Queue')).filter((q) => q.Properties?.FifoQueue === true),
     ).toHaveLength(2);
-    expect(
-      s.json.Resources[logicalIdOf(s, 'Functions/Bridge')].Properties.Environment.Variables.MESSAGE_GROUP_ID_FIELD,
-    ).toBe('type');
+    expect(envOf(s, 'Bridge').MESSAGE_GROUP_ID_FIELD).toBe('type');
+    // A FIFO DLQ restarts a message's retention: 4 days in the queue + 14 in the DLQ + 1 day.
+    expect(envOf(s, 'Consumer').IDEMPOTENCY_EXPIRY_SECONDS).toBe(String(19 * 86_400));
+  });
+
+  test('an explicit idempotency expiry reaches the consumer', () => {
+    const s = synthStage('prod', { functions: { consumer: { idempotencyExpirySeconds: 30 * 86_400 } } });
+    expect(envOf(s, 'Consumer').IDEMPOTENCY_EXPIRY_SECONDS).toBe('2592000');
   });
 
   test('an existing VPC: no VPC is created and the broker uses its subnets', () => {

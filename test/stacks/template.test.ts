@@ -77,6 +77,10 @@ describe.each(['dev', 'prod'])('stage %s', (stage) => {
       });
     });
 
+    test("finds the consumer's idempotency expiry as a literal the local consumer uses as deployed", () => {
+      expect(settings.functions.consumer.environment.IDEMPOTENCY_EXPIRY_SECONDS).toBe('1296000');
+    });
+
     test('finds the topology of the stage config', () => {
       expect(settings.topology).toEqual(JSON.parse(JSON.stringify(config.topology)));
     });

@@ -206,4 +206,28 @@ describe('createConsumerHandler', () => {
     expect(receipts).toHaveLength(2);
     ddb.restore();
   });
+
+  it.each([
+    ['the configured expiry', 15 * 86_400, 15 * 86_400],
+    ['29 days when none is configured', undefined, 29 * 86_400],
+  ])('writes %s into the TTL attribute DynamoDB expires records by', async (_name, configured, expected) => {
+    const ddb = mockClient(DynamoDBClient);
+    ddb.on(PutItemCommand).resolves({});
+    ddb.on(UpdateItemCommand).resolves({});
+    const store = new DynamoDBPersistenceLayer({
+      tableName: 'idempotency',
+      awsSdkV3Client: new DynamoDBClient({ region: 'us-east-1' }),
+    });
+    const { handler } = consumer({ persistenceStore: store, idempotencyExpirySeconds: configured });
+    const before = Math.floor(Date.now() / 1000);
+    await handler(event([recordOf(sampleMessage('a'))]));
+    const after = Math.ceil(Date.now() / 1000);
+    const completed = ddb.commandCalls(UpdateItemCommand)[0].args[0].input;
+    // The table's TTL attribute (IDEMPOTENCY_TTL_ATTRIBUTE in lib/constructs/consumer-outcomes.ts).
+    expect(completed.ExpressionAttributeNames?.['#expiry']).toBe('expiration');
+    const expiration = Number(completed.ExpressionAttributeValues?.[':expiry']?.N);
+    expect(expiration).toBeGreaterThanOrEqual(before + expected);
+    expect(expiration).toBeLessThanOrEqual(after + expected);
+    ddb.restore();
+  });
 });
