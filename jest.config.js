@@ -6,7 +6,12 @@ module.exports = {
   transform: {
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
     // fauxqs ships ESM only; compile it to CommonJS so the embedded emulator runs inside Jest.
-    '^.+/node_modules/fauxqs/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', esModuleInterop: true, isolatedModules: true } }],
+    '^.+/node_modules/fauxqs/.+\\.js$': [
+      'ts-jest',
+      {
+        tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', esModuleInterop: true, isolatedModules: true },
+      },
+    ],
   },
   transformIgnorePatterns: ['/node_modules/(?!fauxqs/)'],
   moduleNameMapper: { '^fauxqs$': '<rootDir>/node_modules/fauxqs/dist/app.js' },
