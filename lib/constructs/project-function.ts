@@ -46,6 +46,14 @@ export interface ProjectFunctionProps {
   readonly vpcSubnets?: SubnetSelection;
   /** Security group of the function when in a VPC. */
   readonly securityGroup?: ISecurityGroup;
+  /** Description of the execution role. @default - `Execution role of the <id> function` */
+  readonly roleDescription?: string;
+  /**
+   * Construct ids of the log group and the role. A construct already deployed with other ids keeps them: a new id
+   * would replace the role and the log group, and lose the logs.
+   * @default - `<id>LogGroup` and `<id>Role`
+   */
+  readonly resourceIds?: { readonly logGroup: string; readonly role: string };
 }
 
 export interface ProjectFunction {
@@ -59,19 +67,19 @@ export interface ProjectFunction {
  * A function the way this project builds every one: `NodejsFunction` bundled locally by esbuild as
  * `FUNCTION_BUNDLING` says (minified, source maps, the AWS SDK v3 inside the bundle), its own log group with
  * retention, and its own role that may write only to that log group (plus VPC attachment when in a VPC) — grants add
- * the rest. Creates `<id>`, `<id>LogGroup`, `<id>Role`.
+ * the rest. Creates `<id>`, `<id>LogGroup`, `<id>Role` (ids overridable by `resourceIds`).
  */
 export function projectFunction(scope: Construct, id: string, props: ProjectFunctionProps): ProjectFunction {
   throwIfIssues(`Invalid function '${id}'`, checkRuntime('props.runtime', props.runtime));
   // NODEJS_LATEST shares its name with the newest runtime; a pinned runtime must not move on a CDK upgrade.
   const runtime = Runtime.ALL.find((r) => r.name === props.runtime && !r.isVariable) as Runtime;
-  const logGroup = new LogGroup(scope, `${id}LogGroup`, {
+  const logGroup = new LogGroup(scope, props.resourceIds?.logGroup ?? `${id}LogGroup`, {
     retention: props.logRetention,
     removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
   });
-  const role = new Role(scope, `${id}Role`, {
+  const role = new Role(scope, props.resourceIds?.role ?? `${id}Role`, {
     assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-    description: `Execution role of the ${id} function`,
+    description: props.roleDescription ?? `Execution role of the ${id} function`,
   });
   logGroup.grantWrite(role);
   if (props.vpc) {

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { type CfnElement, CustomResource, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import {
   Connections,
@@ -10,15 +9,15 @@ import {
   SecurityGroup,
   type SubnetSelection,
 } from 'aws-cdk-lib/aws-ec2';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type IFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { TopologyDefinition } from '../config/topology';
 import { validateTopology } from '../config/topology-validation';
+import { projectFunction } from './project-function';
 
 /** CloudFormation type of the topology resource; the local runtime finds the definition through it. */
 export const TOPOLOGY_RESOURCE_TYPE = 'Custom::RabbitMqTopology';
@@ -105,52 +104,26 @@ export class RabbitMqTopology extends Construct implements IConnectable {
     // HTTPS only: the management API and Secrets Manager (through an interface endpoint or a NAT gateway).
     securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS to the broker management API and AWS APIs');
 
-    const logGroup = new LogGroup(this, 'HandlerLogs', { retention: props.logRetention, removalPolicy });
-    const role = new Role(this, 'HandlerRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'RabbitMQ topology handler: its logs, its network interfaces, the admin and user secrets',
+    const { fn: handler, role } = projectFunction(this, 'OnEventHandler', {
+      entry: 'lambda/topology/index.ts',
+      description: `Applies the RabbitMQ topology of vhost ${props.topology.vhost} through the management API`,
+      runtime: Runtime.NODEJS_24_X.name,
+      memorySize: 256,
+      timeout: Duration.minutes(2),
+      environment: { POWERTOOLS_SERVICE_NAME: 'rabbitmq-topology', POWERTOOLS_LOG_LEVEL: 'INFO' },
+      logRetention: props.logRetention,
+      logRemovalPolicy: removalPolicy,
+      tracing: false,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroup,
+      roleDescription: 'RabbitMQ topology handler: its logs, its network interfaces, the admin and user secrets',
+      resourceIds: { logGroup: 'HandlerLogs', role: 'HandlerRole' },
     });
-    logGroup.grantWrite(role);
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: [
-          'ec2:CreateNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSubnets',
-          'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        // Lambda manages the function's VPC network interfaces; these EC2 actions support no resource scoping.
-        resources: ['*'],
-      }),
-    );
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Only the EC2 network-interface actions Lambda needs to run a function in a VPC, which support no resource-level scoping (same statement as the AWSLambdaVPCAccessExecutionRole managed policy).',
-    });
-
-    const handler = new NodejsFunction(this, 'OnEventHandler', {
-      entry: path.join(__dirname, '..', '..', 'lambda', 'topology', 'index.ts'),
-      handler: 'handler',
-      description: `Applies the RabbitMQ topology of vhost ${props.topology.vhost} through the management API`,
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.minutes(2),
-      role,
-      logGroup,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      securityGroups: [securityGroup],
-      environment: {
-        POWERTOOLS_SERVICE_NAME: 'rabbitmq-topology',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: { minify: true, sourceMap: true, format: OutputFormat.CJS, externalModules: ['@aws-sdk/*'] },
     });
     props.adminSecret.grantRead(handler);
     for (const secret of this.userSecrets.values()) secret.grantRead(handler);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { esbuildTarget, FUNCTION_BUNDLING } from '../../lib/config/function-bundling';
@@ -90,5 +91,45 @@ describe('projectFunction bundling (esbuild runs for real)', () => {
 
   it('tree-shakes the SDK: far smaller than the SDK client packages it draws from', () => {
     expect(statSync(bundle).size).toBeLessThan(600 * 1024);
+  });
+});
+
+describe('projectFunction construct ids and role description', () => {
+  const synth = (extra: object = {}): { stack: Stack; template: Template } => {
+    // No bundling: these tests read the template only.
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'IdsTest');
+    projectFunction(stack, 'Bridge', {
+      entry: 'lambda/bridge/index.ts',
+      description: 'ids test',
+      runtime: 'nodejs24.x',
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      environment: {},
+      logRetention: RetentionDays.ONE_WEEK,
+      ...extra,
+    });
+    return { stack, template: Template.fromStack(stack) };
+  };
+
+  it('defaults to <id>LogGroup and <id>Role, the role described as the execution role of <id>', () => {
+    const { stack, template } = synth();
+    expect(stack.node.tryFindChild('BridgeLogGroup')).toBeDefined();
+    expect(stack.node.tryFindChild('BridgeRole')).toBeDefined();
+    template.hasResourceProperties('AWS::IAM::Role', { Description: 'Execution role of the Bridge function' });
+  });
+
+  it('keeps the ids and role description it is given (a deployed construct keeps its logical ids)', () => {
+    const { stack, template } = synth({
+      resourceIds: { logGroup: 'HandlerLogs', role: 'HandlerRole' },
+      roleDescription: 'the handler',
+    });
+    expect(stack.node.tryFindChild('HandlerLogs')).toBeDefined();
+    expect(stack.node.tryFindChild('HandlerRole')).toBeDefined();
+    expect(stack.node.tryFindChild('BridgeLogGroup')).toBeUndefined();
+    template.hasResourceProperties('AWS::IAM::Role', { Description: 'the handler' });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^HandlerLogs') } },
+      Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^HandlerRole'), 'Arn'] },
+    });
   });
 });

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -111,6 +113,20 @@ describe('the handler function', () => {
       .sort();
     expect(refs).toHaveLength(3);
     expect(refs.join(' ')).toMatch(/^AdminSecret\S+ TopologyUsereventsource\S+ TopologyUserproducer\S+$/);
+  });
+
+  test('is bundled as every project function (FUNCTION_BUNDLING): the AWS SDK inside, a source map without sources', () => {
+    const [, fn] = resourceOf('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
+    const s3Key = (fn.Properties.Code as { S3Key: string }).S3Key;
+    const bundle = path.join(fixture.app.synth().directory, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.js');
+    expect(existsSync(bundle)).toBe(true);
+    const code = readFileSync(bundle, 'utf8');
+    // Only the SDK's optional CRT signers stay try-required, as in every bundle; no client package is left external.
+    expect(code).not.toMatch(/require\(["']@aws-sdk\/client-/);
+    // The Secrets Manager client's JSON protocol target prefix: the client itself is in the bundle.
+    expect(code.includes('secretsmanager.')).toBe(true);
+    const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sourcesContent?: unknown };
+    expect(map.sourcesContent).toBeUndefined();
   });
 
   test('has no AWS managed policy on its role', () => {
