@@ -1,14 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import type { LocalPipeline } from '../../local/pipeline';
 import { sleep } from '../../local/timing';
-import {
-  drainAndAccount,
-  expectFaultCounts,
-  printCounts,
-  PublishLedger,
-  startFaultPipeline,
-} from './support/fault-flow';
-import { createPrivateBroker, type PrivateBroker } from './support/private-broker';
+import { expectFaultCounts } from './support/fault-flow';
+import { useFaultScenario } from './support/fault-scenario';
 
 /**
  * The broker's VM is killed with SIGKILL in the middle of a 10,000-message flow (while the producer has messages in
@@ -33,42 +25,25 @@ const TOPOLOGY_SETTLE_MS = 3_000;
 /** The producer's AMQP connect timeout (its default). */
 const CONNECT_TIMEOUT_MS = 5_000;
 
-let broker: PrivateBroker;
-let pipeline: LocalPipeline | undefined;
-
-beforeAll(async () => {
-  broker = await createPrivateBroker('kill');
-  await broker.start();
-}, 90_000);
-
-afterAll(async () => {
-  await pipeline?.stop();
-  await broker?.destroy();
-}, 30_000);
+const scenario = useFaultScenario('kill');
 
 test('kill -9 mid-flow: no confirmed message lost, unconfirmed ones reported as failed, clients reconnect', async () => {
-  pipeline = await startFaultPipeline(broker);
-  const p = pipeline;
-  await sleep(TOPOLOGY_SETTLE_MS);
-  const runId = randomUUID();
-  const startedAt = Date.now();
-  const ledger = new PublishLedger(p);
+  const { broker } = scenario;
+  const run = await scenario.startRun({ settleMs: TOPOLOGY_SETTLE_MS });
+  const { pipeline: p, ledger } = run;
 
   // Kill from inside the publish path, so the cut lands between two publishes of one invocation.
   let killed: Promise<void> | undefined;
   let restart: Promise<number> | undefined;
-  const recordPublish = p.publishedAt.set.bind(p.publishedAt);
-  p.publishedAt.set = (id, at) => {
-    recordPublish(id, at);
-    if (p.publishedAt.size === KILL_AT && !killed) {
+  run.onEachPublish((published) => {
+    if (published === KILL_AT && !killed) {
       killed = broker.kill();
       restart = killed.then(async () => {
         await broker.start();
         return Date.now();
       });
     }
-    return p.publishedAt;
-  };
+  });
 
   const invocations = [];
   let whileDown: { failedCodes: Set<string>; reason?: string; ms: number } | undefined;
@@ -80,12 +55,11 @@ test('kill -9 mid-flow: no confirmed message lost, unconfirmed ones reported as 
     // so it has to notice the dead connection and open a new one.
     else if (restart) await restart;
     const began = Date.now();
-    const result = await p.producer({ count: PER_INVOCATION, runId });
+    const result = await run.publish(PER_INVOCATION);
     if (down) {
       const failedCodes = new Set(result.failed.map((f) => f.code));
       whileDown = { failedCodes, reason: result.failed[0]?.reason, ms: Date.now() - began };
     }
-    ledger.record(result);
     invocations.push(result);
   }
   const backAt = await restart;
@@ -95,14 +69,13 @@ test('kill -9 mid-flow: no confirmed message lost, unconfirmed ones reported as 
   }
   const eventSourceReconnectMs = Date.now() - (backAt ?? 0);
 
-  const outcome = await drainAndAccount(p, broker, ledger, { runId, startedAt, timeoutMs: 60_000 });
-  const { report } = outcome;
-  printCounts('broker kill -9 and restart', outcome, {
+  const outcome = await run.finish('broker kill -9 and restart', 60_000, ({ report }) => ({
     failedAsUnconfirmed: ledger.failures.length,
     failWhileDownMs: whileDown?.ms ?? -1,
     unconfirmedButDelivered: report.delivered - report.confirmed,
     eventSourceReconnectMs,
-  });
+  }));
+  const { report } = outcome;
 
   expect(p.rabbitMqSource.statistics.reconnects).toBeGreaterThanOrEqual(1);
   expect(eventSourceReconnectMs).toBeLessThan(EVENT_SOURCE_RECONNECT_BOUND_MS);

@@ -1,15 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { LocalPipeline } from '../../local/pipeline';
 import { sleep } from '../../local/timing';
-import {
-  drainAndAccount,
-  expectFaultCounts,
-  printCounts,
-  PublishLedger,
-  startFaultPipeline,
-} from './support/fault-flow';
-import { createPrivateBroker, type PrivateBroker } from './support/private-broker';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+import { expectFaultCounts } from './support/fault-flow';
+import { useFaultScenario } from './support/fault-scenario';
+import { startTcpProxy } from './support/tcp-proxy';
 
 /**
  * Every AMQP connection — the producer's, the RabbitMQ event source's, the dead-letter reader's — goes through a
@@ -26,41 +18,22 @@ const INVOCATION_PAUSE_MS = 80;
 /** Both clients must be back (consuming, or publishing with confirms) this soon after each cut. */
 const RECONNECT_BOUND_MS = 5_000;
 
-let broker: PrivateBroker;
-let proxy: TcpProxy | undefined;
-let pipeline: LocalPipeline | undefined;
-
-beforeAll(async () => {
-  broker = await createPrivateBroker('cuts');
-  await broker.start();
-}, 90_000);
-
-afterAll(async () => {
-  await pipeline?.stop();
-  await proxy?.close();
-  await broker?.destroy();
-}, 30_000);
+const scenario = useFaultScenario('cuts');
 
 test('connections cut repeatedly: producer and event source reconnect within the bound, nothing lost', async () => {
-  proxy = await startTcpProxy(broker.amqpPort);
-  const through = proxy;
-  pipeline = await startFaultPipeline(broker, { amqpUrl: `amqp://guest:guest@127.0.0.1:${through.port}` });
-  const p = pipeline;
-  const runId = randomUUID();
-  const startedAt = Date.now();
-  const ledger = new PublishLedger(p);
+  const through = await startTcpProxy(scenario.broker.amqpPort);
+  scenario.closeAfterwards(() => through.close());
+  const run = await scenario.startRun({ amqpUrl: `amqp://guest:guest@127.0.0.1:${through.port}` });
+  const { pipeline: p, ledger } = run;
 
   // Each cut is made from inside the publish path, so it always lands while the producer has messages in flight.
   type Cut = { at: number; connections: number; eventSourceBackMs?: number };
   let armed: ((cut: Cut) => void) | undefined;
-  const recordPublish = p.publishedAt.set.bind(p.publishedAt);
-  p.publishedAt.set = (id, at) => {
-    recordPublish(id, at);
+  run.onEachPublish(() => {
     const fire = armed;
     armed = undefined;
     fire?.({ at: Date.now(), connections: through.cutAll() });
-    return p.publishedAt;
-  };
+  });
   const cuts: Cut[] = [];
   const cutter = (async () => {
     for (let n = 0; n < CUTS; n++) {
@@ -82,28 +55,26 @@ test('connections cut repeatedly: producer and event source reconnect within the
   void cutter.then(() => (cutsDone = true));
   while (!cutsDone || invocations.length === 0 || invocations[invocations.length - 1].start < cuts[CUTS - 1].at) {
     const start = Date.now();
-    const result = await p.producer({ count: PER_INVOCATION, runId });
-    ledger.record(result);
+    const result = await run.publish(PER_INVOCATION);
     invocations.push({ start, end: Date.now(), confirmed: result.confirmed });
     await sleep(INVOCATION_PAUSE_MS);
   }
   await cutter;
 
-  const outcome = await drainAndAccount(p, broker, ledger, { runId, startedAt, timeoutMs: 45_000 });
-  const { report } = outcome;
   // Producer back = the first invocation started after the cut that had messages confirmed.
   const producerBackMs = cuts.map((cut) => {
     const back = invocations.find((i) => i.start >= cut.at && i.confirmed > 0);
     return back ? back.end - cut.at : Infinity;
   });
   const eventSourceBackMs = cuts.map((cut) => cut.eventSourceBackMs ?? Infinity);
-  printCounts('connections cut repeatedly', outcome, {
+  const outcome = await run.finish('connections cut repeatedly', 45_000, () => ({
     cuts: cuts.length,
     connectionsCut: cuts.reduce((n, c) => n + c.connections, 0),
     failedInFlight: ledger.failures.length,
     maxProducerBackMs: Math.max(...producerBackMs),
     maxEventSourceBackMs: Math.max(...eventSourceBackMs),
-  });
+  }));
+  const { report } = outcome;
 
   expect(cuts).toHaveLength(CUTS);
   // Each cut found the producer and the event source connected (and the dead-letter reader, once it has read).

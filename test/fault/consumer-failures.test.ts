@@ -1,13 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { LocalPipeline } from '../../local/pipeline';
-import {
-  drainAndAccount,
-  expectFaultCounts,
-  printCounts,
-  PublishLedger,
-  startFaultPipeline,
-} from './support/fault-flow';
-import { createPrivateBroker, type PrivateBroker } from './support/private-broker';
+import { expectFaultCounts } from './support/fault-flow';
+import { useFaultScenario } from './support/fault-scenario';
 
 /**
  * The consumer's business logic throws for some valid messages, every time. With partial batch responses only
@@ -40,40 +32,22 @@ jest.mock('../../lambda/consumer/process-message', () => {
   return { ...actual, sampleProcessMessage: failingSample };
 });
 
-let broker: PrivateBroker;
-let pipeline: LocalPipeline | undefined;
-
-beforeAll(async () => {
-  broker = await createPrivateBroker('consumer-throws');
-  await broker.start();
-}, 90_000);
-
-afterAll(async () => {
-  await pipeline?.stop();
-  await broker?.destroy();
-}, 30_000);
+const scenario = useFaultScenario('consumer-throws');
 
 test('consumer throwing for some records: only those retried, then dead-lettered after maxReceiveCount', async () => {
-  pipeline = await startFaultPipeline(broker);
+  const run = await scenario.startRun();
+  const { pipeline } = run;
   const maxReceiveCount = pipeline.settings.sourceQueue.redrive?.maxReceiveCount ?? 0;
-  const runId = randomUUID();
-  const startedAt = Date.now();
-  const ledger = new PublishLedger(pipeline);
-  ledger.record(await pipeline.producer({ count: MESSAGES, runId }));
+  await run.publish(MESSAGES);
 
   // maxReceiveCount receives, one visibility timeout apart, then the move to the DLQ on the next receive.
   const redriveMs = (maxReceiveCount + 1) * pipeline.queues.source.visibilityTimeoutSec * 1000;
-  const outcome = await drainAndAccount(pipeline, broker, ledger, {
-    runId,
-    startedAt,
-    timeoutMs: redriveMs + 30_000,
-  });
-  const { receipts, deadLetters } = outcome;
-  printCounts('consumer throws for some records', outcome, {
+  const outcome = await run.finish('consumer throws for some records', redriveMs + 30_000, () => ({
     failingMessages: mockFailed.size,
     maxReceiveCount,
     processingCalls: [...mockCalls.values()].reduce((a, b) => a + b, 0),
-  });
+  }));
+  const { receipts, deadLetters } = outcome;
 
   expect(maxReceiveCount).toBeGreaterThan(1);
   expectFaultCounts(outcome, {

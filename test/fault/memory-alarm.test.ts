@@ -1,14 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { LocalPipeline } from '../../local/pipeline';
 import { sleep } from '../../local/timing';
-import {
-  drainAndAccount,
-  expectFaultCounts,
-  printCounts,
-  PublishLedger,
-  startFaultPipeline,
-} from './support/fault-flow';
-import { createPrivateBroker, type PrivateBroker } from './support/private-broker';
+import { expectFaultCounts } from './support/fault-flow';
+import { useFaultScenario } from './support/fault-scenario';
+import type { PrivateBroker } from './support/private-broker';
 
 /**
  * A memory alarm makes RabbitMQ stop reading from publishing connections: without care a producer waits forever.
@@ -35,28 +28,14 @@ async function waitForAlarm(broker: PrivateBroker, raised: boolean): Promise<voi
   }
 }
 
-let broker: PrivateBroker;
-let pipeline: LocalPipeline | undefined;
-
-beforeAll(async () => {
-  broker = await createPrivateBroker('mem-alarm');
-  await broker.start();
-}, 90_000);
-
-afterAll(async () => {
-  await pipeline?.stop();
-  await broker?.destroy();
-}, 30_000);
+const scenario = useFaultScenario('mem-alarm');
 
 test('memory alarm: the producer fails within its confirm timeout saying why, and recovers when it clears', async () => {
-  pipeline = await startFaultPipeline(broker, { confirmTimeoutMs: CONFIRM_TIMEOUT_MS });
-  const runId = randomUUID();
-  const startedAt = Date.now();
-  const ledger = new PublishLedger(pipeline);
+  const { broker } = scenario;
+  const run = await scenario.startRun({ confirmTimeoutMs: CONFIRM_TIMEOUT_MS });
   const invoke = async (count: number) => {
     const began = Date.now();
-    const result = await pipeline!.producer({ count, runId });
-    ledger.record(result);
+    const result = await run.publish(count);
     return { result, ms: Date.now() - began };
   };
 
@@ -84,12 +63,11 @@ test('memory alarm: the producer fails within its confirm timeout saying why, an
   expect(after.result.confirmed).toBe(200);
   expect(after.ms).toBeLessThan(CONFIRM_TIMEOUT_MS);
 
-  const outcome = await drainAndAccount(pipeline, broker, ledger, { runId, startedAt, timeoutMs: 30_000 });
-  const { report } = outcome;
-  printCounts('memory alarm', outcome, {
-    failedWhileBlocked: ledger.failures.length,
+  const outcome = await run.finish('memory alarm', 30_000, () => ({
+    failedWhileBlocked: run.ledger.failures.length,
     blockedInvocationMs: Math.max(...blocked.map((b) => b.ms)),
-  });
+  }));
+  const { report } = outcome;
   expectFaultCounts(outcome, {
     sent: 550,
     confirmed: 400,

@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
-import type { LocalPipeline } from '../../local/pipeline';
 import { SQS_MAX_MESSAGE_BYTES } from '../../lambda/shared/sqs-limits';
-import {
-  drainAndAccount,
-  expectFaultCounts,
-  printCounts,
-  PublishLedger,
-  startFaultPipeline,
-} from './support/fault-flow';
-import { createPrivateBroker, type PrivateBroker } from './support/private-broker';
+import type { LocalPipeline } from '../../local/pipeline';
+import { expectFaultCounts, type FaultOutcome } from './support/fault-flow';
+import { useFaultScenario } from './support/fault-scenario';
 
 /**
  * Bad input end to end: a message larger than SQS can carry, published by another client straight to the exchange
@@ -22,18 +16,7 @@ import { createPrivateBroker, type PrivateBroker } from './support/private-broke
 
 const VALID = 300;
 
-let broker: PrivateBroker;
-let pipeline: LocalPipeline | undefined;
-
-beforeAll(async () => {
-  broker = await createPrivateBroker('oversized');
-  await broker.start();
-}, 90_000);
-
-afterAll(async () => {
-  await pipeline?.stop();
-  await broker?.destroy();
-}, 30_000);
+const scenario = useFaultScenario('oversized');
 
 /** Publishes one body over the SQS limit as a foreign publisher would: persistent, confirmed, with a message id. */
 async function publishOversized(p: LocalPipeline, runId: string): Promise<string> {
@@ -55,23 +38,22 @@ async function publishOversized(p: LocalPipeline, runId: string): Promise<string
 }
 
 test('a message over the SQS limit among valid ones: dead-lettered by RabbitMQ, nothing lost, one effect each', async () => {
-  pipeline = await startFaultPipeline(broker);
-  const runId = randomUUID();
-  const startedAt = Date.now();
-  const ledger = new PublishLedger(pipeline);
-  ledger.record(await pipeline.producer({ count: VALID / 2, runId }));
-  const oversized = await publishOversized(pipeline, runId);
+  const run = await scenario.startRun();
+  const { pipeline } = run;
+  await run.publish(VALID / 2);
+  const oversized = await publishOversized(pipeline, run.runId);
   // Expected to be dead-lettered, like the producer's own poison messages.
-  ledger.messages.push({ id: oversized, poison: true, confirmed: true, publishedAt: Date.now() });
-  ledger.record(await pipeline.producer({ count: VALID / 2, runId }));
+  run.ledger.messages.push({ id: oversized, poison: true, confirmed: true, publishedAt: Date.now() });
+  await run.publish(VALID / 2);
 
-  const outcome = await drainAndAccount(pipeline, broker, ledger, { runId, startedAt, timeoutMs: 30_000 });
-  const { report, deadLetters } = outcome;
-  const validAlsoDeadLettered = new Set(deadLetters.filter((d) => d.id !== oversized).map((d) => d.id)).size;
-  printCounts('message over the SQS limit from another publisher', outcome, {
+  const validAlsoDeadLetteredIn = ({ deadLetters }: FaultOutcome) =>
+    new Set(deadLetters.filter((d) => d.id !== oversized).map((d) => d.id)).size;
+  const outcome = await run.finish('message over the SQS limit from another publisher', 30_000, (o) => ({
     failedBridgeInvocations: pipeline.rabbitMqSource.statistics.failedInvocations,
-    validAlsoDeadLettered,
-  });
+    validAlsoDeadLettered: validAlsoDeadLetteredIn(o),
+  }));
+  const { report, deadLetters } = outcome;
+  const validAlsoDeadLettered = validAlsoDeadLetteredIn(outcome);
 
   expect(deadLetters).toContainEqual({ id: oversized, queue: 'rabbitmq' });
   expect(pipeline.rabbitMqSource.statistics.failedInvocations).toBeGreaterThanOrEqual(1);

@@ -1,19 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import {
   SendMessageBatchCommand,
   type SendMessageBatchCommandOutput,
   type SendMessageBatchResultEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { LocalPipeline } from '../../local/pipeline';
-import {
-  drainAndAccount,
-  expectFaultCounts,
-  printCounts,
-  PublishLedger,
-  startFaultPipeline,
-} from './support/fault-flow';
-import { createPrivateBroker, type PrivateBroker } from './support/private-broker';
+import { expectFaultCounts } from './support/fault-flow';
+import { useFaultScenario } from './support/fault-scenario';
 
 /**
  * SQS refuses part of the bridge's SendMessageBatch calls for a while (as it does under an internal error:
@@ -75,39 +67,21 @@ function rejectPartOfBridgeBatches(client: SQSClient, queueUrl: string, failingC
   return stats;
 }
 
-let broker: PrivateBroker;
-let pipeline: LocalPipeline | undefined;
-
-beforeAll(async () => {
-  broker = await createPrivateBroker('sqs-reject');
-  await broker.start();
-}, 90_000);
-
-afterAll(async () => {
-  await pipeline?.stop();
-  await broker?.destroy();
-}, 30_000);
+const scenario = useFaultScenario('sqs-reject');
 
 test('SQS refusing part of bridge batches: batches redelivered, nothing lost, duplicates absorbed', async () => {
-  pipeline = await startFaultPipeline(broker);
+  const run = await scenario.startRun();
+  const { pipeline } = run;
   const rejection = rejectPartOfBridgeBatches(pipeline.sqs.client, pipeline.queues.source.url, FAILING_CALLS);
-  const runId = randomUUID();
-  const startedAt = Date.now();
-  const ledger = new PublishLedger(pipeline);
-  ledger.record(await pipeline.producer({ count: MESSAGES, runId }));
+  await run.publish(MESSAGES);
 
-  const outcome = await drainAndAccount(pipeline, broker, ledger, {
-    runId,
-    startedAt,
-    timeoutMs: 45_000,
-  });
-  const { report, receipts } = outcome;
-  const bridgeFailures = pipeline.rabbitMqSource.statistics.failedInvocations;
-  printCounts('SQS rejects part of bridge batches', outcome, {
+  const outcome = await run.finish('SQS rejects part of bridge batches', 45_000, () => ({
     rejectedEntries: rejection.rejected,
     entriesAcceptedBySqs: rejection.accepted,
-    failedBridgeInvocations: bridgeFailures,
-  });
+    failedBridgeInvocations: pipeline.rabbitMqSource.statistics.failedInvocations,
+  }));
+  const { report, receipts } = outcome;
+  const bridgeFailures = pipeline.rabbitMqSource.statistics.failedInvocations;
 
   expectFaultCounts(outcome, {
     sent: MESSAGES,
