@@ -101,15 +101,7 @@ export class Monitoring extends Construct {
 
     if (topic.undeliveredNotifications) {
       // Its own notification may not reach the inbox either; it exists for the dashboard and the console.
-      this.alarm('AlarmNotificationsUndelivered', {
-        metric: topic.undeliveredNotifications.metricApproximateNumberOfMessagesVisible({
-          statistic: 'Maximum',
-          period: SQS_PERIOD,
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      this.sqsQueueNotEmptyAlarm('AlarmNotificationsUndelivered', topic.undeliveredNotifications, {
         meaning: 'SNS could not deliver alarm notifications to the alarm email address',
         runbook: 'alarm-notifications-undelivered',
       });
@@ -142,15 +134,7 @@ export class Monitoring extends Construct {
       meaning: 'The oldest message on the SQS source queue has waited too long: the consumer is failing or too slow',
       runbook: 'sqs-source-queue-oldest-message-age',
     });
-    this.alarm('SqsDeadLetterQueueDepth', {
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        statistic: 'Maximum',
-        period: SQS_PERIOD,
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    this.sqsQueueNotEmptyAlarm('SqsDeadLetterQueueDepth', props.deadLetterQueue, {
       meaning: 'Messages reached the SQS dead-letter queue: the consumer rejected them maxReceiveCount times',
       runbook: 'sqs-dead-letter-queue-depth',
     });
@@ -291,6 +275,19 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       meaning: `More than ${t.sourceQueueReadyMessages} ready messages on ${scope} for 5 minutes: the bridge is not keeping up`,
       runbook: 'source-queue-ready-messages',
+    });
+  }
+
+  /** One message visible on a queue nothing should leave messages on (a dead-letter queue) is one too many. */
+  private sqsQueueNotEmptyAlarm(id: string, queue: sqs.IQueue, about: Pick<AlarmSpec, 'meaning' | 'runbook'>): void {
+    this.alarm(id, {
+      metric: queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: SQS_PERIOD }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // SQS stops publishing metrics for a queue idle for hours: silence means "empty", not "broken".
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      ...about,
     });
   }
 
