@@ -4,6 +4,7 @@ import type { LocalPipeline } from '../local/pipeline';
 import { sleep } from '../local/timing';
 import { accountForRun, type PublishedMessage, type VerificationReport } from '../verify/accounting';
 import { drainOnce, parseReceipt, type ReceiptRecord } from '../verify/queue-drain';
+import { publishedMessages } from '../verify/run-ledger';
 
 /** How often a paced run invokes the producer: small batches, close to a steady stream. */
 const TICK_MS = 20;
@@ -49,9 +50,7 @@ export async function runThroughPipeline(
   const startedAt = Date.now();
   const publish = async (count: number) => {
     const result = await pipeline.producer({ count, size: options.size, runId });
-    const at = (id: string) => pipeline.publishedAt.get(id) ?? Date.now();
-    for (const id of result.ids) published.push({ id, poison: false, confirmed: true, publishedAt: at(id) });
-    for (const f of result.failed) published.push({ id: f.id, poison: false, confirmed: false, publishedAt: at(f.id) });
+    published.push(...publishedMessages(result, (id) => pipeline.publishedAt.get(id) ?? Date.now()));
   };
   let sent = 0;
   while (sent < options.messages) {

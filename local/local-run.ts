@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { PublishFailure } from '../lambda/producer/handler';
-import {
-  accountForRun,
-  countEffects,
-  type DeadLetter,
-  type PublishedMessage,
-  type VerificationReport,
-} from '../verify/accounting';
-import { drainOnce, parseReceipt, parseSqsDeadLetter, type ReceiptRecord } from '../verify/queue-drain';
+import { accountForRun, countEffects, type PublishedMessage, type VerificationReport } from '../verify/accounting';
+import { drainOnce, parseReceipt, parseSqsDeadLetter } from '../verify/queue-drain';
+import { ArrivalTally, producerInvocations, publishedMessages } from '../verify/run-ledger';
 import type { LocalPipeline } from './pipeline';
 import { sleep } from './timing';
 
@@ -59,34 +54,23 @@ export async function runLocalVerification(pipeline: LocalPipeline, options: Loc
   const published: PublishedMessage[] = [];
   const failures: PublishFailure[] = [];
   const total = options.messages + options.poison;
-  const invocations = Math.max(1, Math.ceil(options.messages / LOCAL_MESSAGES_PER_INVOCATION));
-  for (let i = 0; i < invocations; i++) {
+  const invocations = producerInvocations(options.messages, options.poison, LOCAL_MESSAGES_PER_INVOCATION);
+  for (const { count, poison } of invocations) {
     const result = await pipeline.producer({
-      count: Math.min(LOCAL_MESSAGES_PER_INVOCATION, options.messages - i * LOCAL_MESSAGES_PER_INVOCATION),
-      poison: i === invocations - 1 ? options.poison : 0,
+      count,
+      poison,
       runId,
       ...(options.size !== undefined ? { size: options.size } : {}),
     });
-    const at = (id: string) => pipeline.publishedAt.get(id) ?? startedAt;
-    published.push(
-      ...result.ids.map((id) => ({ id, poison: false, confirmed: true, publishedAt: at(id) })),
-      ...result.poisonIds.map((id) => ({ id, poison: true, confirmed: true, publishedAt: at(id) })),
-      ...result.failed.map((f) => ({ id: f.id, poison: f.poison, confirmed: false, publishedAt: at(f.id) })),
-    );
+    published.push(...publishedMessages(result, (id) => pipeline.publishedAt.get(id) ?? startedAt));
     failures.push(...result.failed);
     options.onProgress?.(0, total, `published ${published.length}`);
   }
 
-  const ids = new Set(published.map((m) => m.id));
-  const confirmed = new Set(published.filter((m) => m.confirmed).map((m) => m.id));
-  const receipts: ReceiptRecord[] = [];
-  const deadLetters: DeadLetter[] = [];
-  const accounted = new Set<string>();
-  const delivered = new Set<string>();
-  const dead = new Set<string>();
+  const tally = new ArrivalTally(published);
   const deadline = Date.now() + options.drainTimeoutMs;
   const { sqs, queues } = pipeline;
-  while (accounted.size < confirmed.size && Date.now() < deadline) {
+  while (!tally.complete && Date.now() < deadline) {
     const newReceipts = await drainOnce({
       client: sqs.client,
       queueUrl: queues.receipts.url,
@@ -96,28 +80,23 @@ export async function runLocalVerification(pipeline: LocalPipeline, options: Loc
       ...(await drainOnce({
         client: sqs.client,
         queueUrl: queues.deadLetter.url,
-        parse: (m) => parseSqsDeadLetter(m, ids),
+        parse: (m) => parseSqsDeadLetter(m, tally.ids),
       })),
-      ...(await pipeline.deadLetters.drain(ids)),
+      ...(await pipeline.deadLetters.drain(tally.ids)),
     ];
-    receipts.push(...newReceipts);
-    deadLetters.push(...newDead);
-    for (const r of newReceipts) delivered.add(r.id);
-    for (const d of newDead) if (d.id !== undefined) dead.add(d.id);
-    for (const id of [...newReceipts.map((r) => r.id), ...newDead.map((d) => d.id ?? '')]) {
-      if (confirmed.has(id)) accounted.add(id);
-    }
-    options.onProgress?.(accounted.size, total, `delivered ${delivered.size} · dead-lettered ${dead.size}`);
-    if (accounted.size < confirmed.size) await sleep(options.pollIntervalMs ?? 200);
+    tally.add(newReceipts, newDead);
+    options.onProgress?.(tally.accountedCount, total, tally.progress);
+    if (!tally.complete) await sleep(options.pollIntervalMs ?? 200);
   }
 
   // Effects from the receipts' flag, exactly as `npm run verify` counts them in AWS: one way for both.
+  const { receipts, deadLetters } = tally;
   const report = accountForRun({ published, receipts, deadLetters, startedAt, finishedAt: Date.now() });
   return {
     runId,
     report,
     producerFailures: failures,
-    timedOut: accounted.size < confirmed.size,
+    timedOut: !tally.complete,
     effectsCountedFrom: countEffects(receipts).countedFrom,
   };
 }

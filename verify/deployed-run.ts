@@ -3,14 +3,9 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeBrokerCommand, type MqClient } from '@aws-sdk/client-mq';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import {
-  accountForRun,
-  countEffects,
-  type DeadLetter,
-  type PublishedMessage,
-  type VerificationReport,
-} from './accounting';
-import { drainOnce, parseReceipt, parseSqsDeadLetter, type ReceiptRecord } from './queue-drain';
+import { accountForRun, countEffects, type PublishedMessage, type VerificationReport } from './accounting';
+import { drainOnce, parseReceipt, parseSqsDeadLetter } from './queue-drain';
+import { ArrivalTally, producerInvocations, publishedMessages, type ProducerAnswer } from './run-ledger';
 import type { ReportContext } from './report-format';
 import { readStackOutputs } from './stack-outputs';
 
@@ -59,13 +54,6 @@ export interface DeployedRunResult {
   readonly broker: BrokerSummary;
 }
 
-/** The producer's answer (see lambda/producer/handler.ts `ProducerResult`). */
-interface ProducerAnswer {
-  readonly ids: string[];
-  readonly poisonIds: string[];
-  readonly failed: { id: string; poison: boolean; code: string; reason: string }[];
-}
-
 /** Most messages per producer invocation: keeps each invocation well inside its timeout and response limit. */
 export const MESSAGES_PER_INVOCATION = 10_000;
 const DEFAULT_BUDGET_SEC = 600;
@@ -96,33 +84,20 @@ export async function runDeployedVerification(
   const runId = (options.newRunId ?? randomUUID)();
   const startedAt = now();
   const published: PublishedMessage[] = [];
-  const invocations = Math.max(1, Math.ceil(options.messages / MESSAGES_PER_INVOCATION));
-  for (let i = 0; i < invocations; i++) {
-    const count = Math.min(MESSAGES_PER_INVOCATION, options.messages - i * MESSAGES_PER_INVOCATION);
-    const last = i === invocations - 1;
+  for (const { count, poison } of producerInvocations(options.messages, options.poison, MESSAGES_PER_INVOCATION)) {
     const publishedAt = now();
     const answer = await invokeProducer(clients.lambda, outputs.producerFunctionName, {
       count,
-      poison: last ? options.poison : 0,
+      poison,
       runId,
       ...(options.size !== undefined ? { size: options.size } : {}),
     });
-    published.push(
-      ...answer.ids.map((id) => ({ id, poison: false, confirmed: true, publishedAt })),
-      ...answer.poisonIds.map((id) => ({ id, poison: true, confirmed: true, publishedAt })),
-      ...answer.failed.map((f) => ({ id: f.id, poison: f.poison, confirmed: false, publishedAt })),
-    );
+    published.push(...publishedMessages(answer, () => publishedAt));
   }
 
-  const ids = new Set(published.map((m) => m.id));
-  const confirmed = new Set(published.filter((m) => m.confirmed).map((m) => m.id));
-  const receipts: ReceiptRecord[] = [];
-  const deadLetters: DeadLetter[] = [];
-  const delivered = new Set<string>();
-  const dead = new Set<string>();
-  const accountedIds = new Set<string>();
+  const tally = new ArrivalTally(published);
   const deadline = startedAt + budgetSec * 1000;
-  while (accountedIds.size < confirmed.size && now() < deadline) {
+  while (!tally.complete && now() < deadline) {
     const newReceipts = await drainOnce({
       client: clients.sqs,
       queueUrl: outputs.receiptsQueueUrl,
@@ -131,21 +106,16 @@ export async function runDeployedVerification(
     const newDead = await drainOnce({
       client: clients.sqs,
       queueUrl: outputs.deadLetterQueueUrl,
-      parse: (m) => parseSqsDeadLetter(m, ids),
+      parse: (m) => parseSqsDeadLetter(m, tally.ids),
     });
-    receipts.push(...newReceipts);
-    deadLetters.push(...newDead);
-    for (const id of [...newReceipts.map((r) => r.id), ...newDead.map((d) => d.id ?? '')]) {
-      if (confirmed.has(id)) accountedIds.add(id);
-    }
-    newReceipts.forEach((r) => delivered.add(r.id));
-    newDead.forEach((d) => d.id !== undefined && dead.add(d.id));
-    options.onProgress?.(accountedIds.size, confirmed.size, `delivered ${delivered.size} · dead-lettered ${dead.size}`);
-    if (newReceipts.length === 0 && newDead.length === 0 && accountedIds.size < confirmed.size) {
+    tally.add(newReceipts, newDead);
+    options.onProgress?.(tally.accountedCount, tally.confirmedCount, tally.progress);
+    if (newReceipts.length === 0 && newDead.length === 0 && !tally.complete) {
       await sleep(options.pollIntervalMs ?? 2_000);
     }
   }
 
+  const { receipts, deadLetters } = tally;
   const report = accountForRun({ published, receipts, deadLetters, startedAt, finishedAt: now() });
   return {
     report,

@@ -9,6 +9,7 @@ import {
   type VerificationReport,
 } from '../../../verify/accounting';
 import { drainOnce, parseReceipt, parseSqsDeadLetter, type ReceiptRecord } from '../../../verify/queue-drain';
+import { ArrivalTally, publishedMessages } from '../../../verify/run-ledger';
 import { faultSettings, type FaultSettingsOverrides } from './fault-settings';
 import type { PrivateBroker } from './private-broker';
 
@@ -50,17 +51,8 @@ export class PublishLedger {
   constructor(private readonly pipeline: LocalPipeline) {}
 
   record(result: ProducerResult): void {
-    const at = (id: string) => this.pipeline.publishedAt.get(id) ?? Date.now();
-    this.messages.push(
-      ...result.ids.map((id) => ({ id, poison: false, confirmed: true, publishedAt: at(id) })),
-      ...result.poisonIds.map((id) => ({ id, poison: true, confirmed: true, publishedAt: at(id) })),
-      ...result.failed.map((f) => ({ id: f.id, poison: f.poison, confirmed: false, publishedAt: at(f.id) })),
-    );
+    this.messages.push(...publishedMessages(result, (id) => this.pipeline.publishedAt.get(id) ?? Date.now()));
     this.failures.push(...result.failed);
-  }
-
-  get confirmedIds(): Set<string> {
-    return new Set(this.messages.filter((m) => m.confirmed).map((m) => m.id));
   }
 }
 
@@ -120,22 +112,12 @@ export async function drainAndAccount(
   ledger: PublishLedger,
   options: { readonly runId: string; readonly startedAt: number; readonly timeoutMs: number },
 ): Promise<FaultOutcome> {
-  const ids = new Set(ledger.messages.map((m) => m.id));
-  const confirmed = ledger.confirmedIds;
-  const receipts: ReceiptRecord[] = [];
-  const deadLetters: DeadLetter[] = [];
-  const accounted = new Set<string>();
+  const tally = new ArrivalTally(ledger.messages);
+  const { ids } = tally;
   const deadline = Date.now() + options.timeoutMs;
   let emptyRabbitMqPasses = 0;
   let settled = false;
 
-  const countIn = (newReceipts: readonly ReceiptRecord[], newDead: readonly DeadLetter[]) => {
-    receipts.push(...newReceipts);
-    deadLetters.push(...newDead);
-    for (const id of [...newReceipts.map((r) => r.id), ...newDead.map((d) => d.id ?? '')]) {
-      if (confirmed.has(id)) accounted.add(id);
-    }
-  };
   // The RabbitMQ DLQ is read over AMQP, in the background: while a fault has the node (or that queue) unable to
   // answer, a read can wait for a minute, and the SQS side must keep being counted meanwhile.
   let rabbitMqRead: Promise<void> | undefined;
@@ -144,7 +126,7 @@ export async function drainAndAccount(
     rabbitMqRead ??= pipeline.deadLetters
       .drain(ids)
       .then((dead) => {
-        countIn([], dead);
+        tally.add([], dead);
         rabbitMqReads += 1;
       })
       .catch(() => undefined)
@@ -164,14 +146,14 @@ export async function drainAndAccount(
       queueUrl: pipeline.queues.deadLetter.url,
       parse: (m) => parseSqsDeadLetter(m, ids),
     });
-    countIn(newReceipts, newDead);
+    tally.add(newReceipts, newDead);
   };
   const untilDeadline = (promise: Promise<unknown> | undefined) =>
     withTimeout(Promise.resolve(promise), Math.max(0, deadline - Date.now()), 'drain').catch(() => undefined);
 
   while (Date.now() < deadline) {
     await drainPass();
-    if (accounted.size >= confirmed.size) {
+    if (tally.complete) {
       const depth = await rabbitMqQueueDepth(pipeline, broker);
       emptyRabbitMqPasses = depth === 0 ? emptyRabbitMqPasses + 1 : 0;
       if (emptyRabbitMqPasses >= 2 && (await sqsQueueDepth(pipeline)) === 0) {
@@ -190,6 +172,7 @@ export async function drainAndAccount(
   let inProcessEffects = 0;
   for (const id of ids) inProcessEffects += pipeline.effects.get(id) ?? 0;
   // Effects counted from the receipts' `effect` flag, as `npm start` and `npm run verify` count them.
+  const { receipts, deadLetters } = tally;
   const report = accountForRun({
     published: ledger.messages,
     receipts,
