@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { decimalOption, EXIT, integerOption, messageCounts, UsageError } from '../verify/cli-args';
+import { decimalOption, EXIT, RUN_OPTIONS, runShape, UsageError } from '../verify/cli-args';
 import { runLocalCommand, type CommandIo } from './local-command';
 import type { LocalBroker } from './topology-setup';
 
@@ -42,9 +42,7 @@ export async function main(
     ({ values } = parseArgs({
       args: [...argv],
       options: {
-        messages: { type: 'string' },
-        poison: { type: 'string' },
-        size: { type: 'string' },
+        ...RUN_OPTIONS,
         stage: { type: 'string' },
         json: { type: 'string' },
         serve: { type: 'boolean' },
@@ -52,7 +50,6 @@ export async function main(
         'amqp-url': { type: 'string' },
         'management-url': { type: 'string' },
         'time-scale': { type: 'string' },
-        timeout: { type: 'string' },
         isolated: { type: 'boolean' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean' },
@@ -69,19 +66,19 @@ export async function main(
   }
   try {
     if (values.receipts !== undefined && !values.serve) throw new UsageError('--receipts only applies with --serve');
-    const { messages, poison } = messageCounts(values.messages, values.poison, 1_000_000);
+    const { messages, poison, size, timeoutSec } = runShape(values);
     return await runLocalCommand(
       {
         stage: values.stage ?? 'dev',
-        messages: messages - poison,
+        messages,
         poison,
-        size: values.size === undefined ? undefined : integerOption('size', values.size, 0, 1, 1_048_576),
+        size,
         broker: brokerFrom(
           values['amqp-url'] ?? env.LOCAL_AMQP_URL ?? DEFAULT_AMQP_URL,
           values['management-url'] ?? env.LOCAL_MANAGEMENT_URL ?? DEFAULT_MANAGEMENT_URL,
         ),
         timeScale: decimalOption('time-scale', values['time-scale'], 1, 1),
-        timeoutSec: values.timeout === undefined ? undefined : integerOption('timeout', values.timeout, 0, 1, 86_400),
+        timeoutSec,
         isolated: values.isolated ?? false,
         verbose: values.verbose ?? false,
         jsonFile: values.json,

@@ -57,3 +57,37 @@ export function messageCounts(
   const poison = integerOption('poison', rawPoison, Math.round(messages / 100), 0, messages);
   return { messages, poison };
 }
+
+/** The options both commands take to shape a run, as `parseArgs` declares them. */
+export const RUN_OPTIONS = {
+  messages: { type: 'string' },
+  poison: { type: 'string' },
+  size: { type: 'string' },
+  timeout: { type: 'string' },
+} as const;
+
+/** A run's shape from `RUN_OPTIONS`: the valid and poison counts, the body size and the drain budget. */
+export interface RunShape {
+  /** Valid messages (the total less the poison ones). */
+  readonly messages: number;
+  readonly poison: number;
+  /** Body size in bytes. @default - the producer's minimal body */
+  readonly size?: number;
+  /** Drain budget in seconds. @default - from the source queue's redrive */
+  readonly timeoutSec?: number;
+}
+
+export function runShape(values: {
+  readonly messages?: string;
+  readonly poison?: string;
+  readonly size?: string;
+  readonly timeout?: string;
+}): RunShape {
+  const { messages, poison } = messageCounts(values.messages, values.poison, 1_000_000);
+  return {
+    messages: messages - poison,
+    poison,
+    size: values.size === undefined ? undefined : integerOption('size', values.size, 0, 1, 1_048_576),
+    timeoutSec: values.timeout === undefined ? undefined : integerOption('timeout', values.timeout, 0, 1, 86_400),
+  };
+}

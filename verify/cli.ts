@@ -6,7 +6,7 @@ import { MqClient } from '@aws-sdk/client-mq';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ProgressBar } from '../local/progress';
 import { explainAwsError } from './aws-errors';
-import { EXIT, integerOption, messageCounts, UsageError } from './cli-args';
+import { EXIT, RUN_OPTIONS, runShape, UsageError } from './cli-args';
 import { runDeployedVerification, VerifyError, type DeployedClients } from './deployed-run';
 import { formatReport, reportJson } from './report-format';
 import { StackOutputsError } from './stack-outputs';
@@ -38,10 +38,7 @@ export async function main(
       options: {
         stack: { type: 'string' },
         region: { type: 'string' },
-        messages: { type: 'string' },
-        poison: { type: 'string' },
-        size: { type: 'string' },
-        timeout: { type: 'string' },
+        ...RUN_OPTIONS,
         json: { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -53,16 +50,13 @@ export async function main(
     }
     if (!values.stack)
       throw new UsageError('--stack is required: the name of the deployed stack, e.g. MqCloudIntegration-dev');
-    const { messages, poison } = messageCounts(values.messages, values.poison, 1_000_000);
-    const size = values.size === undefined ? undefined : integerOption('size', values.size, 0, 1, 1_048_576);
-    const timeoutSec =
-      values.timeout === undefined ? undefined : integerOption('timeout', values.timeout, 0, 1, 86_400);
+    const { messages, poison, size, timeoutSec } = runShape(values);
 
-    const progress = new ProgressBar(io.stderr, messages);
-    io.stderr.write(`Verifying stack ${values.stack}: ${messages} messages (${poison} poison)\n`);
+    const progress = new ProgressBar(io.stderr, messages + poison);
+    io.stderr.write(`Verifying stack ${values.stack}: ${messages + poison} messages (${poison} poison)\n`);
     const result = await runDeployedVerification(makeClients(values.region), {
       stackName: values.stack,
-      messages: messages - poison,
+      messages,
       poison,
       size,
       timeoutSec,

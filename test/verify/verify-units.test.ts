@@ -1,5 +1,5 @@
 import { explainAwsError } from '../../verify/aws-errors';
-import { messageCounts } from '../../verify/cli-args';
+import { messageCounts, runShape } from '../../verify/cli-args';
 import { parseReceipt, parseSqsDeadLetter } from '../../verify/queue-drain';
 import { OUTPUT_KEYS } from '../../verify/stack-outputs';
 import { OUTPUTS } from '../../lib/stacks/integration-stack';
@@ -51,6 +51,29 @@ describe('messageCounts', () => {
     ['10', undefined, { messages: 10, poison: 0 }],
   ])('--messages %s --poison %s', (m, p, expected) => {
     expect(messageCounts(m, p, 1_000_000)).toEqual(expected);
+  });
+});
+
+describe('runShape (the run options of npm start and npm run verify)', () => {
+  test('splits the poison messages out of the total and leaves size and timeout to their defaults', () => {
+    expect(runShape({ messages: '200', poison: '5' })).toEqual({
+      messages: 195,
+      poison: 5,
+      size: undefined,
+      timeoutSec: undefined,
+    });
+  });
+
+  test('reads size and timeout within their bounds', () => {
+    expect(runShape({ size: '1048576', timeout: '86400' })).toMatchObject({ size: 1_048_576, timeoutSec: 86_400 });
+  });
+
+  test.each([
+    [{ size: '1048577' }, /--size is "1048577"; expected a whole number from 1 to 1048576/],
+    [{ timeout: '0' }, /--timeout is "0"; expected a whole number from 1 to 86400/],
+    [{ messages: '10', poison: '11' }, /--poison is "11"; expected a whole number from 0 to 10/],
+  ])('refuses %j naming the option, the value and the range', (values, message) => {
+    expect(() => runShape(values)).toThrow(message);
   });
 });
 
