@@ -3,13 +3,14 @@ import { writeFileSync } from 'node:fs';
 import { EXIT } from '../verify/cli-args';
 import { formatReport, reportJson } from '../verify/report-format';
 import { BrokerUnavailableError, probeBroker } from './broker-probe';
+import { TemplateReadError } from './cfn-template';
 import { defaultDrainBudgetMs, runLocalVerification } from './local-run';
 import { logCounts } from './local-adapters';
 import { LOCAL_DEFAULT_SQS_CONCURRENCY, startLocalPipeline, type LocalPipeline } from './pipeline';
 import { ProgressBar, type ProgressSink } from './progress';
 import { startServe } from './serve';
 import { synthesizeStage } from './synth';
-import { readLocalSettings, TemplateReadError, type LocalSettings } from './template-reader';
+import { readLocalSettings, type LocalSettings } from './template-reader';
 import type { LocalBroker } from './topology-setup';
 
 /** Everything `npm start` does after option parsing: probe, synth, pipeline, then a verification run or serve. */

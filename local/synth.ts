@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { stackNameFor } from '../lib/config/stage-config';
 import { loadStageConfig } from '../lib/config/stages';
 import { IntegrationStack } from '../lib/stacks/integration-stack';
-import type { CfnTemplate } from './template-reader';
+import type { CfnTemplate } from './cfn-template';
 
 /** The synthesized template of one stage, and the stack name it deploys as. */
 export interface SynthesizedStage {

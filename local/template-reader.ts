@@ -1,22 +1,18 @@
 import type { TopologyDefinition } from '../lib/config/topology';
+import {
+  type CfnResource,
+  isRecord,
+  literalNumber,
+  referencedLogicalId,
+  TemplateReadError,
+  type CfnTemplate,
+} from './cfn-template';
 
 /**
  * Reads the settings that shape runtime behaviour out of a synthesized CloudFormation template, so the local
  * runtime runs with exactly what would be deployed (ARCHITECTURE §2 "Local runtime": local and cloud cannot drift).
  * Pure: takes the template JSON, returns plain values. Defaults are CloudFormation's / Lambda's own.
  */
-
-/** A CloudFormation template as JSON (only what this reader looks at is typed). */
-export interface CfnTemplate {
-  readonly Resources?: Record<string, CfnResource>;
-  readonly Outputs?: Record<string, unknown>;
-}
-
-export interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-  readonly Metadata?: Record<string, unknown>;
-}
 
 /** One SQS queue as the template declares it. */
 export interface SqsQueueSettings {
@@ -84,14 +80,6 @@ export interface LocalSettings {
   readonly consumerFailFast: boolean;
 }
 
-/** The template does not contain what the local runtime needs. */
-export class TemplateReadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TemplateReadError';
-  }
-}
-
 const DEFAULT_VISIBILITY_TIMEOUT_SEC = 30;
 const DEFAULT_RETENTION_SEC = 345_600;
 const DEFAULT_FUNCTION_TIMEOUT_SEC = 3;
@@ -138,16 +126,6 @@ export function readLocalSettings(template: CfnTemplate): LocalSettings {
   };
 }
 
-/** Logical id named by `{ Ref: X }` or `{ 'Fn::GetAtt': [X, ...] }`; undefined for anything else. */
-export function referencedLogicalId(value: unknown): string | undefined {
-  if (!isRecord(value)) return undefined;
-  if (typeof value.Ref === 'string') return value.Ref;
-  const getAtt = value['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
-  if (typeof getAtt === 'string') return getAtt.split('.')[0];
-  return undefined;
-}
-
 function findFunctionByPath(resources: Record<string, CfnResource>, constructId: string): string {
   const suffix = `/${constructId}/Resource`;
   const matches = Object.entries(resources).filter(
@@ -170,7 +148,7 @@ function readFunction(resources: Record<string, CfnResource>, logicalId: string)
   const env = isRecord(props.Environment) && isRecord(props.Environment.Variables) ? props.Environment.Variables : {};
   return {
     logicalId,
-    timeoutSec: numberOr(props.Timeout, DEFAULT_FUNCTION_TIMEOUT_SEC, `${logicalId}.Timeout`),
+    timeoutSec: literalNumber(props.Timeout, DEFAULT_FUNCTION_TIMEOUT_SEC, `${logicalId}.Timeout`),
     environment: env,
   };
 }
@@ -192,19 +170,19 @@ function readQueue(resources: Record<string, CfnResource>, logicalId: string): S
     }
     redrive = {
       deadLetterLogicalId,
-      maxReceiveCount: numberOr(redrivePolicy.maxReceiveCount, NaN, `${logicalId}.RedrivePolicy.maxReceiveCount`),
+      maxReceiveCount: literalNumber(redrivePolicy.maxReceiveCount, NaN, `${logicalId}.RedrivePolicy.maxReceiveCount`),
     };
   }
   return {
     logicalId,
     fifo: props.FifoQueue === true || props.FifoQueue === 'true',
     contentBasedDeduplication: props.ContentBasedDeduplication === true || props.ContentBasedDeduplication === 'true',
-    visibilityTimeoutSec: numberOr(
+    visibilityTimeoutSec: literalNumber(
       props.VisibilityTimeout,
       DEFAULT_VISIBILITY_TIMEOUT_SEC,
       `${logicalId}.VisibilityTimeout`,
     ),
-    messageRetentionSec: numberOr(
+    messageRetentionSec: literalNumber(
       props.MessageRetentionPeriod,
       DEFAULT_RETENTION_SEC,
       `${logicalId}.MessageRetentionPeriod`,
@@ -236,8 +214,8 @@ function readRabbitMqMapping(resources: Record<string, CfnResource>, bridgeId: s
   const vhostConfig = accessConfigs.find((c): c is Record<string, unknown> => isRecord(c) && c.Type === 'VIRTUAL_HOST');
   return {
     logicalId,
-    batchSize: numberOr(props.BatchSize, DEFAULT_MQ_BATCH_SIZE, `${logicalId}.BatchSize`),
-    batchingWindowSec: numberOr(
+    batchSize: literalNumber(props.BatchSize, DEFAULT_MQ_BATCH_SIZE, `${logicalId}.BatchSize`),
+    batchingWindowSec: literalNumber(
       props.MaximumBatchingWindowInSeconds,
       DEFAULT_MQ_BATCHING_WINDOW_SEC,
       `${logicalId}.MaximumBatchingWindowInSeconds`,
@@ -266,12 +244,16 @@ function readSqsMapping(
   return {
     logicalId,
     queueLogicalId: queueId,
-    batchSize: numberOr(props.BatchSize, DEFAULT_SQS_BATCH_SIZE, `${logicalId}.BatchSize`),
-    batchingWindowSec: numberOr(props.MaximumBatchingWindowInSeconds, 0, `${logicalId}.MaximumBatchingWindowInSeconds`),
+    batchSize: literalNumber(props.BatchSize, DEFAULT_SQS_BATCH_SIZE, `${logicalId}.BatchSize`),
+    batchingWindowSec: literalNumber(
+      props.MaximumBatchingWindowInSeconds,
+      0,
+      `${logicalId}.MaximumBatchingWindowInSeconds`,
+    ),
     maximumConcurrency:
       scaling.MaximumConcurrency === undefined
         ? undefined
-        : numberOr(scaling.MaximumConcurrency, NaN, `${logicalId}.ScalingConfig.MaximumConcurrency`),
+        : literalNumber(scaling.MaximumConcurrency, NaN, `${logicalId}.ScalingConfig.MaximumConcurrency`),
     reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
   };
 }
@@ -307,20 +289,4 @@ function readTopology(resources: Record<string, CfnResource>): TopologyDefinitio
     throw new TemplateReadError(`${logicalId}.Topology lacks ${missing.join(', ')}`);
   }
   return parsed as unknown as TopologyDefinition;
-}
-
-function numberOr(value: unknown, fallback: number, field: string): number {
-  if (value === undefined || value === null) {
-    if (Number.isNaN(fallback)) throw new TemplateReadError(`${field} is missing`);
-    return fallback;
-  }
-  const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n)) {
-    throw new TemplateReadError(`${field} must be a literal number in the template, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

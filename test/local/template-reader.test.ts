@@ -1,4 +1,5 @@
-import { readLocalSettings, referencedLogicalId, type CfnTemplate } from '../../local/template-reader';
+import { referencedLogicalId, type CfnTemplate } from '../../local/cfn-template';
+import { readLocalSettings } from '../../local/template-reader';
 import fixture from './fixtures/integration-template.json';
 
 const template = fixture as unknown as CfnTemplate;

@@ -1,6 +1,7 @@
 import { format } from 'pretty-format';
 import { loadStageConfig } from '../../lib/config/stages';
-import { readLocalSettings, type CfnTemplate } from '../../local/template-reader';
+import type { CfnTemplate } from '../../local/cfn-template';
+import { readLocalSettings } from '../../local/template-reader';
 import { logicalIdOf, synthStage } from './stack-fixture';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -3,7 +3,8 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { synthesizeStage } from '../../../local/synth';
-import { readLocalSettings, type CfnTemplate, type LocalSettings } from '../../../local/template-reader';
+import type { CfnTemplate } from '../../../local/cfn-template';
+import { readLocalSettings, type LocalSettings } from '../../../local/template-reader';
 
 /**
  * The local runtime's settings for the fault tests, read from the `dev` stage's synthesized template exactly as
