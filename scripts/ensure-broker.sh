@@ -38,9 +38,10 @@ if ! port_open "$MGMT_PORT"; then
   wait_for_port "$MGMT_PORT" "RabbitMQ management API"
 fi
 
-# The management API answers 200 once it has loaded; a plain open port is not enough.
+# The management API answers 200 once it has loaded; a plain open port is not enough. (Node, not curl: Node is
+# the one tool this project can count on.)
 for _ in $(seq 1 30); do
-  if curl -fsS -u guest:guest "http://127.0.0.1:$MGMT_PORT/api/overview" >/dev/null 2>&1; then
+  if node -e "fetch('http://127.0.0.1:$MGMT_PORT/api/overview',{headers:{authorization:'Basic '+Buffer.from('guest:guest').toString('base64')}}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; then
     echo "ensure-broker: RabbitMQ is up (amqp :$AMQP_PORT, management :$MGMT_PORT)"
     exit 0
   fi
