@@ -1,4 +1,4 @@
-import '../lambda/support/quiet';
+import { quietLogger } from '../lambda/support/quiet';
 import { randomUUID } from 'node:crypto';
 import {
   CreateQueueCommand,
@@ -21,7 +21,7 @@ import { bytesOf, messageRecord, rabbitEvent, rabbitRecord } from '../lambda/sup
 
 /** The bridge against the embedded SQS emulator (fauxqs): what arrives in the queue is what SQS would hold. */
 
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = quietLogger;
 let sqs: SqsEmulator;
 
 beforeAll(async () => {

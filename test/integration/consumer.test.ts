@@ -1,4 +1,4 @@
-import '../lambda/support/quiet';
+import { quietLogger } from '../lambda/support/quiet';
 import { randomUUID } from 'node:crypto';
 import {
   ChangeMessageVisibilityBatchCommand,
@@ -22,7 +22,7 @@ import { messageRecord, rabbitEvent, rabbitRecord } from '../lambda/support/even
  * drives it: receive, invoke, delete what succeeded, let the failures come back, until SQS redrives them.
  */
 
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = quietLogger;
 let sqs: SqsEmulator;
 
 beforeAll(async () => {

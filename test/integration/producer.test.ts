@@ -1,4 +1,4 @@
-import '../lambda/support/quiet';
+import { quietLogger } from '../lambda/support/quiet';
 import { createAmqpConnectionSource, type AmqpConnectionSource } from '../../lambda/producer/amqp-connection';
 import { staticCredentials } from '../../lambda/producer/credentials';
 import { createProducerHandler, type ProducerHandler } from '../../lambda/producer/handler';
@@ -7,7 +7,7 @@ import { AMQP_URL, createTestVhost, eventually, type TestVhost } from '../lambda
 
 /** The producer against the real local broker, each test in a fresh vhost. */
 
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = quietLogger;
 
 describe('producer against the local RabbitMQ broker', () => {
   let broker: TestVhost;

@@ -7,4 +7,10 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'MqCloudIntegrationTest';
 process.env.POWERTOOLS_SERVICE_NAME ??= 'mq-cloud-integration-test';
 
-export {};
+/** A logger that drops everything, for handlers whose log lines a test does not assert on. */
+export const quietLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
