@@ -2,6 +2,7 @@
 # Makes sure the local RabbitMQ broker (AMQP on 5672, management API on 15672) is up.
 # Installs it from Debian's packages when missing, starts it when stopped, enables the management plugin.
 set -euo pipefail
+QUIET=0; [ "${1:-}" = "--quiet" ] && QUIET=1
 
 AMQP_PORT="${LOCAL_AMQP_PORT:-5672}"
 MGMT_PORT="${LOCAL_MANAGEMENT_PORT:-15672}"
