@@ -1,3 +1,5 @@
+import { unknownOptionMessage } from '../verify/command-line';
+
 /** Command-line options of `npm run bench`, validated with messages that name the option, the value and what is allowed. */
 
 /** Parts of the bench, in the order they run. */
@@ -66,6 +68,14 @@ function sections(raw: string | undefined): Section[] {
   return SECTIONS.filter((s) => names.includes(s));
 }
 
+const OPTION_NAMES = ['json', 'messages', 'size', 'repetitions', 'only', 'amqp-url', 'management-url', 'smoke'];
+
+function unknownArgument(arg: string): string {
+  return arg.startsWith('--')
+    ? unknownOptionMessage(arg.slice(2), OPTION_NAMES)
+    : `unknown argument ${JSON.stringify(arg)}`;
+}
+
 /** Parses `argv` (without `node` and the script). Throws on anything it does not understand. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   let jsonFile: string | undefined;
@@ -104,7 +114,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         smoke = true;
         break;
       default:
-        throw new Error(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
+        throw new Error(`${unknownArgument(arg)}\n${USAGE}`);
     }
   }
   // Five by default: the whole bench still takes only a few minutes, and medians of five resist a noisy neighbour.

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { decimalOption, EXIT, RUN_OPTIONS, runShape, UsageError } from '../verify/cli-args';
+import { parseCommandLine } from '../verify/command-line';
 import { runLocalCommand, type CommandIo } from './local-command';
 import type { LocalBroker } from './topology-setup';
 
@@ -39,23 +39,19 @@ export async function main(
 ): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        ...RUN_OPTIONS,
-        stage: { type: 'string' },
-        json: { type: 'string' },
-        serve: { type: 'boolean' },
-        receipts: { type: 'string' },
-        'amqp-url': { type: 'string' },
-        'management-url': { type: 'string' },
-        'time-scale': { type: 'string' },
-        isolated: { type: 'boolean' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }));
+    values = parseCommandLine(argv, {
+      ...RUN_OPTIONS,
+      stage: { type: 'string' },
+      json: { type: 'string' },
+      serve: { type: 'boolean' },
+      receipts: { type: 'string' },
+      'amqp-url': { type: 'string' },
+      'management-url': { type: 'string' },
+      'time-scale': { type: 'string' },
+      isolated: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean' },
+    });
   } catch (error) {
     io.stderr.write(`npm start: ${(error as Error).message}\n\n${USAGE}`);
     return EXIT.cannotRun;

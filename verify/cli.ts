@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { MqClient } from '@aws-sdk/client-mq';
@@ -7,6 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { ProgressBar } from '../local/progress';
 import { explainAwsError } from './aws-errors';
 import { EXIT, RUN_OPTIONS, runShape, UsageError } from './cli-args';
+import { parseCommandLine } from './command-line';
 import { runDeployedVerification, VerifyError, type DeployedClients } from './deployed-run';
 import { formatReport, reportJson } from './report-format';
 import { StackOutputsError } from './stack-outputs';
@@ -33,16 +33,12 @@ export async function main(
   makeClients: (region: string | undefined) => DeployedClients = realClients,
 ): Promise<number> {
   try {
-    const { values } = parseArgs({
-      args: [...argv],
-      options: {
-        stack: { type: 'string' },
-        region: { type: 'string' },
-        ...RUN_OPTIONS,
-        json: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
+    const values = parseCommandLine(argv, {
+      stack: { type: 'string' },
+      region: { type: 'string' },
+      ...RUN_OPTIONS,
+      json: { type: 'string' },
+      help: { type: 'boolean' },
     });
     if (values.help) {
       io.stdout.write(USAGE);
@@ -78,8 +74,6 @@ function describeFailure(error: unknown): string {
   const explained = explainAwsError(error);
   if (explained) return explained;
   const e = error as Error;
-  // parseArgs reports unknown options with a code; show it with the usage.
-  if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return `${e.message}\n\n${USAGE}`;
   return `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
 }
 
