@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { App, Tags } from 'aws-cdk-lib';
+import { ConfigValidationError } from '../lib/config/config-issue';
+import { TopologyValidationError } from '../lib/config/topology-validation';
 import { DEFAULT_STAGE, loadStageConfig, type StageConfigOverrides } from '../lib/config/stages';
 import { stackNameFor } from '../lib/config/stage-config';
 import { addNagPacks } from '../lib/nag';
@@ -10,12 +12,20 @@ import { IntegrationStack } from '../lib/stacks/integration-stack';
  * overrides fields of it (JSON, validated like the defaults).
  */
 const app = new App();
-const stage = String(app.node.tryGetContext('stage') ?? DEFAULT_STAGE);
-const config = loadStageConfig(stage, parseOverrides(app.node.tryGetContext('config')));
+try {
+  const stage = String(app.node.tryGetContext('stage') ?? DEFAULT_STAGE);
+  const config = loadStageConfig(stage, parseOverrides(app.node.tryGetContext('config')));
 
-const stack = new IntegrationStack(app, stackNameFor(config.stage), { config });
-for (const [key, value] of Object.entries(config.tags)) Tags.of(stack).add(key, value);
-addNagPacks(app);
+  const stack = new IntegrationStack(app, stackNameFor(config.stage), { config });
+  for (const [key, value] of Object.entries(config.tags)) Tags.of(stack).add(key, value);
+  addNagPacks(app);
+} catch (error) {
+  // A refused configuration is the user's to fix: print the refusals (field, value, what is allowed) and nothing
+  // else — no source excerpt, stack trace or object dump around them. Anything else is a bug and keeps its trace.
+  if (!(error instanceof ConfigValidationError || error instanceof TopologyValidationError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
 
 /** Context values given on the command line are strings; in cdk.json they may already be objects. */
 function parseOverrides(raw: unknown): StageConfigOverrides {
@@ -24,8 +34,12 @@ function parseOverrides(raw: unknown): StageConfigOverrides {
   try {
     return JSON.parse(raw) as StageConfigOverrides;
   } catch (error) {
-    throw new Error(
-      `context 'config': got ${JSON.stringify(raw)}; allowed: a JSON object such as '{"broker":{"instanceType":"mq.m7g.large"}}' (${(error as Error).message})`,
-    );
+    throw new ConfigValidationError('Invalid context', [
+      {
+        field: 'config',
+        value: raw,
+        problem: `allowed: a JSON object such as '{"broker":{"instanceType":"mq.m7g.large"}}' (${(error as Error).message})`,
+      },
+    ]);
   }
 }

@@ -101,3 +101,23 @@ test('overrides from -c config are applied and validated', () => {
     /broker\.instanceType: got "mq\.t3\.micro"; mq\.t3\.micro runs only RabbitMQ 3\.13, not 4\.2/,
   );
 });
+
+test('a refused config prints only its refusals and exits 1: no source excerpt, stack trace or object dump', () => {
+  const { result, outdir } = synth({ stage: 'dev', config: '{"broker":{"engineVersion":"4.2"}}' });
+  rmSync(outdir, { recursive: true, force: true });
+  expect(result.status).toBe(1);
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines[0]).toMatch(/^Invalid .*\(\d+ problems?\):$/);
+  for (const line of lines.slice(1)) expect(line).toMatch(/^ {2}- [\w.[\]]+: got .+; .+/);
+  expect(result.stderr).not.toMatch(/\n\s+at |\^|\{\n/);
+});
+
+test('context config that is not JSON is one refusal naming the field', () => {
+  const { result, outdir } = synth({ stage: 'dev', config: '{broker' });
+  rmSync(outdir, { recursive: true, force: true });
+  expect(result.status).toBe(1);
+  expect(result.stderr).toMatch(
+    /^Invalid context \(1 problem\):\n {2}- config: got "\{broker"; allowed: a JSON object/,
+  );
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+});
