@@ -7,7 +7,7 @@
  * (it is a measurement); 1 when the bench itself could not run; 2 on bad arguments.
  */
 import { writeFileSync } from 'node:fs';
-import { BrokerUnavailableError, probeBroker } from '../local/broker-probe';
+import { BrokerUnavailableError, ensureBroker } from '../local/broker-probe';
 import { brokerFrom } from '../local/cli';
 import { runAmqpSection } from './amqp-section';
 import { MIN_COLD_STARTS, runColdStartSection } from './cold-start';
@@ -92,7 +92,7 @@ async function main(): Promise<number> {
   }
   if (options.only.some((s) => BROKER_SECTIONS.includes(s))) {
     try {
-      await probeBroker(brokerFrom(options.amqpUrl, options.managementUrl));
+      await ensureBroker(brokerFrom(options.amqpUrl, options.managementUrl), (line) => console.error(`bench: ${line}`));
     } catch (error) {
       if (!(error instanceof BrokerUnavailableError)) throw error;
       console.error(`bench: ${error.message}`);

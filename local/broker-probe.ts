@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { Socket } from 'node:net';
+import * as path from 'node:path';
 
 /**
  * Checks, before anything else runs, that a RabbitMQ broker answers on the AMQP port and its management API answers
@@ -23,12 +25,51 @@ export class BrokerUnavailableError extends Error {
 }
 
 export const START_BROKER_HINT = [
-  'Start a local RabbitMQ broker with its management plugin, for example:',
-  '  Debian/Ubuntu:  sudo apt-get install rabbitmq-server && sudo rabbitmq-server -detached && sudo rabbitmq-plugins enable rabbitmq_management',
-  '  (or, in this repository:  bash scripts/ensure-broker.sh)',
-  '  Container:      docker run -d -p 5672:5672 -p 15672:15672 rabbitmq:3-management',
+  'Start a local RabbitMQ broker with its management plugin:',
+  '  Debian/Ubuntu (as root):  bash scripts/ensure-broker.sh',
+  '  Docker:                   bash scripts/ensure-broker.sh --print-docker   (prints the docker run line)',
   'or point at another one with --amqp-url amqp://USER:PASS@HOST:5672 --management-url http://HOST:15672',
 ].join('\n');
+
+const ROOT = path.resolve(__dirname, '..');
+
+/**
+ * The broker the two quick-start commands need, brought up when it is the local default one: probes it and, when
+ * nothing answers on loopback at ensure-broker.sh's port, runs that script (it installs Debian's package where it
+ * can, starts the node and its plugins, or stops within seconds with one message saying exactly what to run), then
+ * probes again. A broker elsewhere (`--amqp-url`) is only probed.
+ */
+export async function ensureBroker(endpoints: BrokerEndpoints, log: (line: string) => void): Promise<void> {
+  try {
+    await probeBroker(endpoints);
+    return;
+  } catch (error) {
+    if (!(error instanceof BrokerUnavailableError) || !isLocalDefault(endpoints)) throw error;
+  }
+  log('No local RabbitMQ answers; starting it with scripts/ensure-broker.sh …');
+  const { code, output } = await runScript(path.join(ROOT, 'scripts', 'ensure-broker.sh'));
+  if (code !== 0) throw new BrokerUnavailableError(output.trim() || `scripts/ensure-broker.sh exited with ${code}`);
+  await probeBroker(endpoints);
+}
+
+function isLocalDefault(endpoints: BrokerEndpoints): boolean {
+  const amqp = new URL(endpoints.amqpUrl);
+  const port = Number(amqp.port || 5672);
+  return (
+    ['127.0.0.1', 'localhost', '[::1]'].includes(amqp.hostname) && port === Number(process.env.LOCAL_AMQP_PORT ?? 5672)
+  );
+}
+
+function runScript(script: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (error) => resolve({ code: 1, output: error.message }));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
 
 /** Resolves when both endpoints answer; rejects with {@link BrokerUnavailableError} within about `timeoutMs`. */
 export async function probeBroker(endpoints: BrokerEndpoints, timeoutMs = 3_000): Promise<void> {

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { EXIT } from '../verify/cli-args';
 import { formatReport, reportJson } from '../verify/report-format';
-import { BrokerUnavailableError, probeBroker } from './broker-probe';
+import { BrokerUnavailableError, ensureBroker } from './broker-probe';
 import { TemplateReadError } from './cfn-template';
 import { defaultDrainBudgetMs, runLocalVerification } from './local-run';
 import { logCounts } from './local-adapters';
 import { LOCAL_DEFAULT_SQS_CONCURRENCY, startLocalPipeline, type LocalPipeline } from './pipeline';
 import { ProgressBar, type ProgressSink } from './progress';
+import { publishExamples } from './publish-examples';
 import { startServe } from './serve';
 import { synthesizeStage } from './synth';
 import { readLocalSettings, type LocalSettings } from './template-reader';
@@ -44,7 +45,7 @@ export interface CommandIo {
 export async function runLocalCommand(options: LocalCommandOptions, io: CommandIo): Promise<number> {
   const say = (line: string) => void io.stderr.write(`${line}\n`);
   try {
-    await probeBroker({ ...options.broker });
+    await ensureBroker({ ...options.broker }, say);
   } catch (error) {
     if (error instanceof BrokerUnavailableError) {
       say(`npm start: ${error.message}`);
@@ -161,6 +162,15 @@ async function serve(
       `  broker   amqp://${host.hostname}:${host.port || 5672}  vhost "${t.vhost}"  user ${options.broker.username} (or the topology's own users)`,
       `  exchange "${t.producerExchange}"  routing key "${t.producerRoutingKey}"`,
       `  receipts → ${options.serveReceiptsFile} (one JSON line per processed message)`,
+      publishExamples({
+        host: host.hostname,
+        port: Number(host.port || 5672),
+        vhost: t.vhost,
+        exchange: t.producerExchange,
+        routingKey: t.producerRoutingKey,
+        username: options.broker.username,
+        password: options.broker.password,
+      }),
       'Ctrl-C stops: intake first, then what is already in SQS is finished.',
       `ready: vhost=${t.vhost}`,
     ].join('\n'),

@@ -51,7 +51,8 @@ export function startServe(options: ServeOptions): ServeHandle {
     const dead = await drainOnce({ client, queueUrl: pipeline.queues.deadLetter.url, parse: (m) => m });
     for (const m of dead) {
       deadLettered += 1;
-      const id = m.MessageAttributes?.[ATTRIBUTE.messageId]?.StringValue ?? m.MessageId;
+      // Without an AMQP message id the body's own `id` names the message; SQS's id is a random UUID nobody knows.
+      const id = m.MessageAttributes?.[ATTRIBUTE.messageId]?.StringValue ?? bodyId(m.Body) ?? m.MessageId;
       const reason =
         m.MessageAttributes?.[ATTRIBUTE.invalidReason]?.StringValue ?? 'the consumer failed it maxReceiveCount times';
       options.write(`dead-lettered to the SQS DLQ: ${id} (${reason})\n`);
@@ -103,4 +104,14 @@ export function startServe(options: ServeOptions): ServeHandle {
       return { receipts, deadLettered, leftInSqs: left };
     },
   };
+}
+
+/** The `id` field of a JSON body, when it has a non-empty string one. */
+export function bodyId(body: string | undefined): string | undefined {
+  try {
+    const id = (JSON.parse(body ?? '') as { id?: unknown }).id;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
