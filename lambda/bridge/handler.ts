@@ -7,6 +7,7 @@ import {
   type LoggerLike,
   type MetricsLike,
 } from '../shared/observability';
+import { sendInGroupOrder } from './fifo-forward';
 import { sendChunks, type SqsBatchClient } from './forward';
 import { parseRabbitMqEvent, type RabbitMqEventInput } from './rabbitmq-event';
 import { chunkEntries, planEntry, type PlannedEntry } from './sqs-entries';
@@ -18,7 +19,7 @@ export type { SqsBatchClient } from './forward';
 export interface BridgeConfig {
   /** Target SQS queue; a URL ending in `.fifo` selects FIFO behaviour. */
   readonly queueUrl: string;
-  /** Concurrent SendMessageBatch calls (standard queues; FIFO sends one at a time to keep order). @default 4 */
+  /** Concurrent SendMessageBatch calls (FIFO: calls never share a message group, see fifo-forward.ts). @default 4 */
   readonly parallelism?: number;
   /** FIFO: dotted path of the body field whose value is the message group id. @default - one group */
   readonly messageGroupIdField?: string;
@@ -42,6 +43,7 @@ export interface BridgeResult {
   readonly wrapped: number;
   /** Records forwarded with a `bridge.invalid-reason` attribute. */
   readonly invalid: number;
+  /** SendMessageBatch calls made, retries included. */
   readonly requests: number;
 }
 
@@ -76,15 +78,15 @@ export function createBridgeHandler(deps: BridgeDependencies): BridgeHandler {
         failures.push(plan);
       }
     }
-    const chunks = chunkEntries(planned);
-    failures.push(
-      ...(await sendChunks(deps.sqs, chunks, {
-        queueUrl: deps.config.queueUrl,
-        parallelism: deps.config.parallelism ?? 4,
-        maxAttempts: deps.config.maxAttempts,
-        stopOnFailure: fifo,
-      })),
-    );
+    const sendOptions = {
+      queueUrl: deps.config.queueUrl,
+      parallelism: deps.config.parallelism ?? 4,
+      maxAttempts: deps.config.maxAttempts,
+    };
+    const sent = fifo
+      ? await sendInGroupOrder(deps.sqs, planned, sendOptions)
+      : await sendChunks(deps.sqs, chunkEntries(planned), sendOptions);
+    failures.push(...sent.failures);
     metrics.addMetric('RecordsReceived', MetricUnit.Count, records.length);
     metrics.addMetric('RecordsForwarded', MetricUnit.Count, records.length - failures.length);
     metrics.addMetric('RecordsNotForwarded', MetricUnit.Count, failures.length);
@@ -103,7 +105,7 @@ export function createBridgeHandler(deps: BridgeDependencies): BridgeHandler {
       forwarded: planned.length,
       wrapped,
       invalid,
-      requests: chunks.length,
+      requests: sent.requests,
     };
     if (invalid > 0 || wrapped > 0)
       log.warn('Forwarded records that are not valid messages or not plain text', { ...result });

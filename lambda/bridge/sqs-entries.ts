@@ -59,6 +59,21 @@ export function messageGroupId(text: string | undefined, path: string | undefine
   return String(value) === '' ? FALLBACK_GROUP_ID : fifoSafeId(String(value));
 }
 
+/**
+ * The FIFO deduplication id. A valid message's is its body `id`, the contract's identity (and the consumer's
+ * idempotency key): the AMQP `message-id` property is the publisher's, and a publisher that reuses one for different
+ * messages would have SQS drop all but the first within its 5-minute deduplication window. A message that fails
+ * the contract has no trustworthy id, so its id is a SHA-256 of its `message-id` property (if any) and its bytes:
+ * the same for every redelivery of it, different for any message that differs in either. Two invalid messages
+ * identical in both within 5 minutes are one message to SQS (docs/handlers.md).
+ */
+export function deduplicationId(record: BridgeRecord, bodyId: string | undefined): string {
+  if (bodyId !== undefined) return fifoSafeId(bodyId);
+  const hash = createHash('sha256');
+  if (record.messageId !== undefined) hash.update('message-id\0').update(record.messageId).update('\0');
+  return hash.update(record.body).digest('hex');
+}
+
 /** UTF-8 bytes of the `String` data type, as SQS counts them. */
 const STRING_TYPE_BYTES = 'String'.length;
 
@@ -101,8 +116,9 @@ export function planEntry(record: BridgeRecord, options: EntryOptions): PlannedE
   if (record.type) bytes += setAttribute(attributes, ATTRIBUTE.type, record.type);
   if (Object.keys(record.headers).length > 0)
     bytes += setAttribute(attributes, ATTRIBUTE.headers, JSON.stringify(record.headers));
+  let messageId: string | undefined;
   try {
-    decodeMessageText(record.body.byteLength, text, record.contentEncoding);
+    messageId = decodeMessageText(record.body.byteLength, text, record.contentEncoding).id;
   } catch (error) {
     if (!(error instanceof InvalidMessageError)) throw error;
     bytes += setAttribute(attributes, ATTRIBUTE.invalidReason, error.message.slice(0, MAX_REASON_LENGTH));
@@ -111,7 +127,7 @@ export function planEntry(record: BridgeRecord, options: EntryOptions): PlannedE
     ? {
         MessageBody: body,
         MessageAttributes: attributes,
-        MessageDeduplicationId: fifoSafeId(record.messageId ?? createHash('sha256').update(record.body).digest('hex')),
+        MessageDeduplicationId: deduplicationId(record, messageId),
         MessageGroupId: messageGroupId(text, options.messageGroupIdField),
       }
     : { MessageBody: body, MessageAttributes: attributes };

@@ -134,6 +134,7 @@ describe('planEntry', () => {
   });
 
   describe('FIFO', () => {
+    const fifo = { fifo: true } as never;
     it('uses the message id as deduplication id and the configured field as group id', () => {
       const p = planned(messageRecord('m-7', { payload: { customer: 'c-42' } }), {
         fifo: true,
@@ -141,6 +142,29 @@ describe('planEntry', () => {
       } as never);
       expect(p.entry.MessageDeduplicationId).toBe('m-7');
       expect(p.entry.MessageGroupId).toBe('c-42');
+    });
+
+    it('uses the body id of a valid message as deduplication id, not its AMQP message-id', () => {
+      const a = planned(rabbitRecord(encodeMessage(sampleMessage('body-1')), { messageId: 'amqp-1' }), fifo);
+      const b = planned(rabbitRecord(encodeMessage(sampleMessage('body-2')), { messageId: 'amqp-1' }), fifo);
+      expect([a.entry.MessageDeduplicationId, b.entry.MessageDeduplicationId]).toEqual(['body-1', 'body-2']);
+    });
+
+    it('hashes a body id SQS cannot carry as a deduplication id', () => {
+      const p = planned(rabbitRecord(encodeMessage(sampleMessage('id with spaces é'))), fifo);
+      expect(p.entry.MessageDeduplicationId).toBe(fifoSafeId('id with spaces é'));
+      expect(p.entry.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it("derives an invalid message's deduplication id from its message-id and bytes: stable, and distinct per message", () => {
+      const poison = (body: string, messageId: string | null) =>
+        planned(rabbitRecord(body, { messageId }), fifo).entry.MessageDeduplicationId;
+      const id = poison('{"id":"p-1","type":"poison"}', 'amqp-1');
+      expect(id).toMatch(/^[0-9a-f]{64}$/);
+      expect(poison('{"id":"p-1","type":"poison"}', 'amqp-1')).toBe(id);
+      expect(poison('{"id":"p-2","type":"poison"}', 'amqp-1')).not.toBe(id);
+      expect(poison('{"id":"p-1","type":"poison"}', 'amqp-2')).not.toBe(id);
+      expect(poison('{"id":"p-1","type":"poison"}', null)).not.toBe(id);
     });
 
     it('derives a stable deduplication id from the body when there is no message id', () => {
