@@ -16,6 +16,10 @@ export interface Receipt {
    * duplicate. Counting `effect: true` receipts counts effects from outside the function.
    */
   readonly effect: boolean;
+  /** FIFO queues: the delivery's `MessageGroupId`; verification checks the order of each group's effects. */
+  readonly group?: string;
+  /** FIFO queues: SQS's `SequenceNumber`, the message's place in its group. */
+  readonly sequenceNumber?: string;
 }
 
 /** Where receipts go. `record` resolves once the receipt is stored; it rejects if it could not be. */
