@@ -1,3 +1,6 @@
+import { ConfigValidationError } from '../lib/config/config-issue';
+import { parseConfigOverrides } from '../lib/config/config-overrides';
+import type { StageConfigOverrides } from '../lib/config/stages';
 import { decimalOption, EXIT, RUN_OPTIONS, runShape, UsageError } from '../verify/cli-args';
 import { parseCommandLine } from '../verify/command-line';
 import { runLocalCommand, type CommandIo } from './local-command';
@@ -12,6 +15,7 @@ consumer under event-source emulators, all configured from the synthesized templ
   --poison N            schema-invalid messages among them (end in a DLQ)    default: 1% of --messages
   --size BYTES          body size of generated messages                      default: minimal
   --stage NAME          stage whose template is synthesized                  default: dev
+  --config JSON         override stage fields, as cdk synth -c config='{…}' does, e.g. '{"queues":{"fifo":true}}'
   --json FILE           also write the report as JSON
   --serve               keep the pipeline running for any AMQP client until Ctrl-C
   --receipts FILE       with --serve: JSON-lines file of receipts             default: local-receipts.jsonl
@@ -42,6 +46,7 @@ export async function main(
     values = parseCommandLine(argv, {
       ...RUN_OPTIONS,
       stage: { type: 'string' },
+      config: { type: 'string' },
       json: { type: 'string' },
       serve: { type: 'boolean' },
       receipts: { type: 'string' },
@@ -63,9 +68,11 @@ export async function main(
   try {
     if (values.receipts !== undefined && !values.serve) throw new UsageError('--receipts only applies with --serve');
     const { messages, poison, size, timeoutSec } = runShape(values);
+    const configOverrides = configOption(values.config);
     return await runLocalCommand(
       {
         stage: values.stage ?? 'dev',
+        configOverrides,
         messages,
         poison,
         size,
@@ -90,6 +97,16 @@ export async function main(
     // Anything else is reported as one line: what failed, not where in the code.
     io.stderr.write(`\nnpm start: ${(error as Error).name}: ${(error as Error).message}\n`);
     return EXIT.cannotRun;
+  }
+}
+
+/** `--config`: the same JSON `cdk synth -c config='{…}'` takes, read by the same code; a usage error otherwise. */
+function configOption(raw: string | undefined): StageConfigOverrides {
+  try {
+    return parseConfigOverrides(raw, { context: 'Invalid option', field: '--config' });
+  } catch (error) {
+    if (error instanceof ConfigValidationError) throw new UsageError(error.message);
+    throw error;
   }
 }
 

@@ -1,3 +1,5 @@
+import { checkGroupOrder } from './group-order';
+
 /**
  * Accounts for every message of one run, from what arrived (receipts) and what was dead-lettered (both DLQs) — not
  * from the producer's own claims. Shared by the local runtime (`npm start`) and the deployed check (`npm run verify`).
@@ -22,6 +24,10 @@ export interface Receipt {
   readonly receivedAt: number;
   /** This delivery performed the business effect (false: a duplicate absorbed); absent from older consumers. */
   readonly effect?: boolean;
+  /** FIFO: the message group the delivery came from. */
+  readonly group?: string;
+  /** FIFO: SQS's sequence number of the message (decimal string). */
+  readonly sequenceNumber?: string;
 }
 
 /** A message found in a dead-letter queue. */
@@ -40,6 +46,11 @@ export interface AccountingInput {
    * @default - counted from the receipts, see {@link countEffects}
    */
   readonly effects?: number;
+  /**
+   * The run went through FIFO queues: check that each message group's effects happened in publish order
+   * (`published` lists the messages in publish order). @default false
+   */
+  readonly fifo?: boolean;
   /** Epoch ms the run started (before the first publish). */
   readonly startedAt: number;
   /** Epoch ms the run ended (after the drain). */
@@ -52,7 +63,7 @@ export interface LatencyPercentiles {
   readonly p99: number;
 }
 
-/** The verification report; the first ten fields are the documented `--json` contract. */
+/** The verification report; the fields up to `durationSec` are the documented `--json` contract. */
 export interface VerificationReport {
   readonly sent: number;
   readonly confirmed: number;
@@ -65,6 +76,10 @@ export interface VerificationReport {
   readonly deadLettered: number;
   /** Confirmed ids neither delivered nor dead-lettered. */
   readonly lost: number;
+  /** FIFO: messages whose effect came after a later-published message of their group (0 to pass); null: standard. */
+  readonly outOfOrder: number | null;
+  /** FIFO: message groups the order was checked in; null: standard. */
+  readonly messageGroups: number | null;
   /** Delivered messages per second, first publish to last receipt. */
   readonly throughputPerSec: number;
   /** Publish-to-receipt latency of each delivered message. */
@@ -171,6 +186,23 @@ export function accountForRun(input: AccountingInput): VerificationReport {
     );
   }
 
+  const order = input.fifo
+    ? checkGroupOrder(
+        good.map((m) => m.id),
+        own,
+      )
+    : undefined;
+  if (order && order.outOfOrder > 0) {
+    problems.push(
+      `${order.outOfOrder} messages took effect after a later-published message of their group: ${order.examples.join(', ')}`,
+    );
+  }
+  if (order && order.ungrouped > 0) {
+    problems.push(
+      `${order.ungrouped} delivered messages have receipts without a message group: their order is unchecked`,
+    );
+  }
+
   const latencies = [...firstReceipt.entries()].map(([id, at]) => at - (byId.get(id)?.publishedAt ?? input.startedAt));
   const firstPublish =
     input.published.length > 0 ? Math.min(...input.published.map((m) => m.publishedAt)) : input.startedAt;
@@ -186,6 +218,8 @@ export function accountForRun(input: AccountingInput): VerificationReport {
     effects,
     deadLettered: deadLettered.size,
     lost: lostIds.length,
+    outOfOrder: order ? order.outOfOrder : null,
+    messageGroups: order ? order.groups : null,
     throughputPerSec: spanSec > 0 ? round(firstReceipt.size / spanSec, 1) : 0,
     latencyMs: percentiles(latencies),
     durationSec: round((input.finishedAt - input.startedAt) / 1000, 2),

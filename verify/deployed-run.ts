@@ -116,7 +116,9 @@ export async function runDeployedVerification(
   }
 
   const { receipts, deadLetters } = tally;
-  const report = accountForRun({ published, receipts, deadLetters, startedAt, finishedAt: now() });
+  // A FIFO stack's queue URL ends in `.fifo` (SQS requires the suffix): then each group's order is checked too.
+  const fifo = outputs.queueUrl?.endsWith('.fifo') ?? false;
+  const report = accountForRun({ published, receipts, deadLetters, fifo, startedAt, finishedAt: now() });
   return {
     report,
     broker,

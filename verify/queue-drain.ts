@@ -84,6 +84,8 @@ export function parseReceipt(body: string | undefined, runId?: string): ReceiptR
     runId: typeof json.runId === 'string' ? json.runId : undefined,
     attempt: typeof json.attempt === 'number' ? json.attempt : undefined,
     ...(typeof json.effect === 'boolean' ? { effect: json.effect } : {}),
+    ...(typeof json.group === 'string' ? { group: json.group } : {}),
+    ...(typeof json.sequenceNumber === 'string' ? { sequenceNumber: json.sequenceNumber } : {}),
   };
 }
 

@@ -30,11 +30,20 @@ export function formatReport(report: VerificationReport, context: ReportContext)
       `SQS DLQ ${report.deadLetteredByQueue.sqs}, RabbitMQ DLQ ${report.deadLetteredByQueue.rabbitmq} (expected ${report.expected.poison} poison)`,
     ),
     row('lost', report.lost, 'confirmed but neither delivered nor dead-lettered'),
+    ...(report.outOfOrder === null
+      ? []
+      : [
+          row(
+            'out of order',
+            report.outOfOrder,
+            `effects after a later-published message of their group (FIFO, ${report.messageGroups} groups)`,
+          ),
+        ]),
     row('throughput', `${report.throughputPerSec}/s`, 'first publish to last receipt'),
     row('latency p50', `${report.latencyMs.p50} ms`, `p95 ${report.latencyMs.p95} ms, p99 ${report.latencyMs.p99} ms`),
     row('duration', `${report.durationSec} s`),
     report.passed
-      ? 'PASS: every confirmed message was delivered once in effect or dead-lettered as expected'
+      ? `PASS: every confirmed message was delivered once in effect${report.outOfOrder === null ? '' : ', in order within its group,'} or dead-lettered as expected`
       : `FAIL:\n${report.problems.map((p) => `  - ${p}`).join('\n')}`,
   ];
   return `${lines.join('\n')}\n`;

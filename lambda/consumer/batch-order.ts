@@ -5,7 +5,7 @@ import {
   SqsFifoPartialProcessorAsync,
 } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchItemFailure, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { LoggerLike } from '../shared/observability';
+import type { GenericLogger } from '@aws-lambda-powertools/commons/types';
 
 /**
  * How the consumer walks a batch. A standard queue promises no order, so its records run in parallel and each fails
@@ -30,7 +30,7 @@ export function isFifoEvent(event: SQSEvent): boolean {
 export async function processBatch(
   event: SQSEvent,
   handleRecord: (record: SQSRecord) => Promise<void>,
-  options: { readonly context?: Context; readonly logger: LoggerLike },
+  options: { readonly context?: Context; readonly logger: Pick<GenericLogger, 'debug' | 'warn' | 'error'> },
 ): Promise<SQSBatchItemFailure[]> {
   // An all-failed batch is an answer (every record failed), not a crash of the function.
   const common = { context: options.context, throwOnFullBatchFailure: false };

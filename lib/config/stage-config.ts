@@ -80,9 +80,9 @@ export interface BrokerConfig {
 }
 
 export interface QueuesConfig {
-  /** FIFO queues (dedup id = message id, group id from `messageGroupIdField`). @default false */
+  /** FIFO queues (dedup id = the message's body id, group id from `messageGroupIdField`). @default false */
   readonly fifo: boolean;
-  /** FIFO only: message field whose value is the message group id. @default undefined (standard queues) */
+  /** FIFO only: dotted path of the message field whose value is the group id. @default undefined (FIFO: one group) */
   readonly messageGroupIdField: string | undefined;
   /** Receives after which SQS moves a message to the DLQ. @default 5 */
   readonly maxReceiveCount: number;

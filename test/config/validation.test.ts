@@ -321,9 +321,14 @@ const cases: Case[] = [
     /queues\.retentionSeconds: got 1209601; allowed: an integer from 60 to 1,209,600 seconds/,
   ],
   [
-    'FIFO queues without a message group field',
-    config('dev', { queues: { fifo: true } }),
-    /queues\.messageGroupIdField: got undefined; FIFO queues need the message field that supplies the message group id/,
+    'an empty message group field',
+    config('dev', { queues: { fifo: true, messageGroupIdField: '' } }),
+    /queues\.messageGroupIdField: got ""; allowed: the dotted path of the message field that supplies the message group id, e\.g\. "type" or "payload\.customerId"; absent puts every message in one group/,
+  ],
+  [
+    'a message group field with an empty path segment',
+    config('dev', { queues: { fifo: true, messageGroupIdField: 'payload..id' } }),
+    /queues\.messageGroupIdField: got "payload\.\.id"; allowed: the dotted path/,
   ],
   [
     'a message group field on standard queues',

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { main } from '../../local/cli';
+import { AMQP_BASE, MANAGEMENT_URL } from './support/broker';
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -55,5 +56,30 @@ describe('npm start without a broker', () => {
     });
     expect(code).toBe(2);
     expect(err.join('')).toMatch(/--time-scale is "0"; expected a number greater than 0 and at most 1/);
+  });
+});
+
+describe('npm start --config', () => {
+  test('refuses text that is not a JSON object before anything starts, as cdk synth -c config does', async () => {
+    const err: string[] = [];
+    const code = await main(['--config', '{"queues":'], {
+      stdout: { write: () => true },
+      stderr: { write: (c) => err.push(c) > 0 },
+    });
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(
+      /npm start: Invalid option \(1 problem\):\n {2}- --config: got "\{\\"queues\\":"; allowed: a JSON object such as/,
+    );
+  });
+
+  test('refuses an invalid value with the field, the value and what is allowed (the stage config validation)', async () => {
+    const err: string[] = [];
+    const code = await main(
+      ['--config', '{"queues":{"maxReceiveCount":0}}'],
+      { stdout: { write: () => true }, stderr: { write: (c) => err.push(c) > 0 } },
+      { LOCAL_AMQP_URL: AMQP_BASE, LOCAL_MANAGEMENT_URL: MANAGEMENT_URL },
+    );
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(/queues\.maxReceiveCount: got 0; allowed: an integer from 1 to 1,000/);
   });
 });
