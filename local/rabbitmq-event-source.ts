@@ -6,7 +6,8 @@ import { buildRabbitMqEvent, LOCAL_BROKER_ARN, type RabbitMqEvent } from './rabb
  * Emulates Lambda's RabbitMQ event source mapping with its deployed semantics: one consumer (concurrency 1),
  * prefetch = batch size, a batch is invoked when it is full or the batching window has passed since its first
  * record, all records are acked when the function returns and all are nacked with requeue when it throws or times
- * out (there is no partial batch response for Amazon MQ sources), and the consumer reconnects after losing the
+ * out (there is no partial batch response for Amazon MQ sources) — together with any later deliveries already held
+ * for the next batch, so nothing overtakes the failed batch — and the consumer reconnects after losing the
  * connection (unacked deliveries go back to the queue, as they do in AWS).
  */
 
@@ -147,7 +148,12 @@ export class RabbitMqEventSource {
     } catch (error) {
       this.stats.failedInvocations += 1;
       this.options.onError?.(asError(error), 'invoke');
-      settle(batch, (m) => channel.nack(m, false, true));
+      // Deliveries that arrived during the invocation are later messages: forwarding them before the broker
+      // redelivers this batch would put them ahead of it (FIFO order). They go back too, so the broker, which
+      // requeues each message to its original place, hands them out again in queue order.
+      const held = channel === this.channel ? this.buffer.splice(0) : [];
+      if (held.length > 0) this.clearWindow();
+      settle([...batch, ...held], (m) => channel.nack(m, false, true));
     }
   }
 
