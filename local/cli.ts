@@ -28,8 +28,8 @@ consumer under event-source emulators, all configured from the synthesized templ
   --help
 
 Environment: LOCAL_AMQP_URL and LOCAL_MANAGEMENT_URL set the broker defaults.
-Exit code 0 only if nothing confirmed is lost, exactly the poison messages are dead-lettered and every valid message
-had its effect once.
+Exit code 0 only if nothing confirmed is lost, exactly the poison messages are dead-lettered, every valid message
+had its effect once and, with FIFO queues, none took effect after a later message of its group (outOfOrder 0).
 `;
 
 const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
