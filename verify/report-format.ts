@@ -36,7 +36,7 @@ export function formatReport(report: VerificationReport, context: ReportContext)
           row(
             'out of order',
             report.outOfOrder,
-            `effects after a later-published message of their group (FIFO, ${report.messageGroups} groups)`,
+            `effects after a later-published message of their group (FIFO, ${report.messageGroups} group${report.messageGroups === 1 ? '' : 's'})`,
           ),
         ]),
     row('throughput', `${report.throughputPerSec}/s`, 'first publish to last receipt'),

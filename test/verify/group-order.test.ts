@@ -80,7 +80,7 @@ describe('accountForRun with FIFO order', () => {
     expect(report).toMatchObject({ passed: true, outOfOrder: 0, messageGroups: 1 });
     const text = formatReport(report, { runId: 'r', target: 't', facts: {} });
     expect(text).toMatch(
-      /out of order\s+0 {3}effects after a later-published message of their group \(FIFO, 1 groups\)/,
+      /out of order\s+0 {3}effects after a later-published message of their group \(FIFO, 1 group\)/,
     );
     expect(text).toMatch(
       /PASS: every confirmed message was delivered once in effect, in order within its group, or dead-lettered/,
