@@ -25,7 +25,7 @@ describe('npm start without a broker', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(err.join('')).toMatch(new RegExp(`No RabbitMQ broker answers on amqp://127\\.0\\.0\\.1:${port}`));
     expect(err.join('')).toMatch(
-      /apt-get install rabbitmq-server[\s\S]*docker run -d -p 5672:5672 -p 15672:15672 rabbitmq:3-management/,
+      /bash scripts\/ensure-broker\.sh\n[\s\S]*bash scripts\/ensure-broker\.sh --print-docker/,
     );
   });
 
