@@ -32,7 +32,7 @@ import { elapsedMs, median, round } from './stats';
 export type HandlerFigures = SectionResult<'handlers'>;
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
-/** Invocations timed per batch size and repetition: enough to average out timer noise, few enough to stay quick. */
+/** Records timed per batch size and repetition: enough to average out timer noise, few enough to stay quick. */
 const TIMED_RECORDS = 2_000;
 
 interface Observability {
@@ -57,9 +57,9 @@ function loggerLike(logger: Logger): LoggerLike {
   };
 }
 
-async function timePerInvocation(harness: Harness, records: number): Promise<number> {
+async function timePerInvocation(harness: Harness, records: number, timedRecords: number): Promise<number> {
   harness.reset();
-  const invocations = Math.max(20, Math.floor(TIMED_RECORDS / records));
+  const invocations = Math.max(1, Math.floor(timedRecords / records));
   const start = process.hrtime.bigint();
   for (let i = 0; i < invocations; i++) await harness.invoke(records);
   return elapsedMs(start) / invocations;
@@ -78,13 +78,14 @@ async function measure(
   options: BenchOptions,
   progress: (message: string) => void,
   serviceName: string,
+  timedRecords: number,
 ): Promise<{ times: FunctionHandlerTimes; runs: Record<string, number[]> }> {
-  await timePerInvocation(harness, batch); // warm-up: JIT, sockets
+  await timePerInvocation(harness, batch, timedRecords); // warm-up: JIT, sockets
   const atOne: number[] = [];
   const atBatch: number[] = [];
   for (let i = 0; i < options.repetitions; i++) {
-    atOne.push(await timePerInvocation(harness, 1));
-    atBatch.push(await timePerInvocation(harness, batch));
+    atOne.push(await timePerInvocation(harness, 1, timedRecords));
+    atBatch.push(await timePerInvocation(harness, batch, timedRecords));
     progress(
       `handlers ${name} ${i + 1}/${options.repetitions}: ${atOne[i].toFixed(3)} ms at 1 record, ${atBatch[i].toFixed(3)} ms at ${batch}`,
     );
@@ -158,6 +159,8 @@ export async function runHandlerSection(
     NaN,
     'IDEMPOTENCY_EXPIRY_SECONDS',
   );
+  // A smoke run (few messages) times fewer records; never fewer than one full batch.
+  const timedRecords = Math.max(bridgeBatch, consumerBatch, Math.min(TIMED_RECORDS, options.messages));
   const emulator = await startSqsEmulator();
   const sqs = emulator.client;
   try {
@@ -172,14 +175,14 @@ export async function runHandlerSection(
             await bridgeHandler(bridgeEvents.get(records)!);
           },
         };
-        const bridgeResult = await measure('Bridge', bridge, bridgeBatch, options, progress, 'bridge');
+        const bridgeResult = await measure('Bridge', bridge, bridgeBatch, options, progress, 'bridge', timedRecords);
 
         // Consumer: real SQS records the bridge forwarded; each series takes them in order from a fresh store, so
         // every record is a first delivery, as in steady traffic.
         const arn = 'arn:aws:sqs:local:000000000000:bench';
         const pool = await withScratchQueue(sqs, 'handlers-pool', async (poolUrl) => {
-          await forwardThroughBridge(sqs, poolUrl, options.size, TIMED_RECORDS);
-          return buildSqsEvent(await receiveAll(sqs, poolUrl, TIMED_RECORDS), arn, 'local').Records;
+          await forwardThroughBridge(sqs, poolUrl, options.size, timedRecords);
+          return buildSqsEvent(await receiveAll(sqs, poolUrl, timedRecords), arn, 'local').Records;
         });
         const consumerOn = (observability?: Observability) =>
           createConsumerHandler({
@@ -204,7 +207,7 @@ export async function runHandlerSection(
             await consumerHandler(event);
           },
         };
-        const consumerResult = await measure('Consumer', consumer, consumerBatch, options, progress, 'consumer');
+        const consumerResult = await measure('Consumer', consumer, consumerBatch, options, progress, 'consumer', timedRecords);
         return {
           handlers: { Bridge: bridgeResult.times, Consumer: consumerResult.times },
           runs: { ...bridgeResult.runs, ...consumerResult.runs },

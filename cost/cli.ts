@@ -6,9 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { ConfigValidationError } from '../lib/config/config-issue';
 import { STAGE_NAMES } from '../lib/config/stages';
-import { synthesizeStage } from '../local/synth';
+import { type SynthesizedStage, synthesizeStage } from '../local/synth';
 import { EXIT, UsageError } from '../verify/cli-args';
-import { estimateCost, type CostEstimate } from './estimate';
+import { estimateCost } from './estimate';
 import { type HandlerTimesFile, loadHandlerTimes } from './handler-times';
 import { MissingPriceError, loadPriceTable, type PriceTable } from './price-table';
 import { type CostOptions, parseCostOptions, USAGE } from './options';
@@ -34,11 +34,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     const prices = loadPriceTable(options.region);
     const handlerTimes = loadHandlerTimes(options.handlerTimesFile);
-    const estimate = estimateStage(options.stage, options, prices, handlerTimes);
+    const synthesized = synthesizeStage(options.stage, options.overrides);
+    const estimate = estimateCost({
+      stage: options.stage,
+      ...synthesized,
+      prices,
+      handlerTimes,
+      traffic: { ratePerSec: options.ratePerSec, sizeBytes: options.sizeBytes },
+    });
     io.stdout.write(formatEstimate(estimate));
     if (options.jsonFile) writeFileSync(options.jsonFile, estimateJson(estimate));
     if (options.plotFile) {
-      writeFileSync(options.plotFile, plotStages(options, prices, handlerTimes));
+      writeFileSync(options.plotFile, plotStages(options, synthesized, prices, handlerTimes));
       io.stderr.write(`cost: wrote ${options.plotFile}\n`);
     }
     return EXIT.passed;
@@ -48,28 +55,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-function estimateStage(
-  stage: string,
-  options: Pick<CostOptions, 'overrides' | 'ratePerSec' | 'sizeBytes'>,
+/** One curve per stage; `--config` applies to the chosen stage only (another stage may refuse its fields). */
+function plotStages(
+  options: CostOptions,
+  chosen: SynthesizedStage,
   prices: PriceTable,
   handlerTimes: HandlerTimesFile,
-): CostEstimate {
-  const { stackName, template } = synthesizeStage(stage, options.overrides);
-  return estimateCost({
-    stage,
-    stackName,
-    template,
-    prices,
-    handlerTimes,
-    traffic: { ratePerSec: options.ratePerSec, sizeBytes: options.sizeBytes },
-  });
-}
-
-/** One curve per stage; `--config` applies to the chosen stage only (another stage may refuse its fields). */
-function plotStages(options: CostOptions, prices: PriceTable, handlerTimes: HandlerTimesFile): string {
+): string {
   const curves: CostCurve[] = STAGE_NAMES.map((stage) => {
     const overrides = stage === options.stage ? options.overrides : {};
-    const { stackName, template } = synthesizeStage(stage, overrides);
+    const { stackName, template } = stage === options.stage ? chosen : synthesizeStage(stage);
     const points = PLOT_RATES.map((ratePerSec) => {
       const estimate = estimateCost({
         stage,

@@ -27,6 +27,7 @@ function escapeXml(text: string): string {
 }
 
 function dollars(value: number): string {
+  if (value >= 1e6) return `$${(value / 1e6).toLocaleString('en-US')}M`;
   return value >= 1000 ? `$${(value / 1000).toLocaleString('en-US')}k` : `$${value.toLocaleString('en-US')}`;
 }
 
