@@ -32,7 +32,8 @@ export async function captureOutput(work: () => Promise<void>): Promise<Captured
   }
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   return {
-    bytes: Buffer.byteLength(lines.join('\n')) + lines.length,
+    // Each line with its newline, as it reaches the log stream.
+    bytes: lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0),
     events: lines.length,
     metrics: emfMetrics(lines),
   };
