@@ -89,8 +89,7 @@ function plotStages(
 
 function describeFailure(error: unknown): string {
   if (error instanceof UsageError) return `${error.message}\n\n${USAGE}`;
-  const e = error as Error & { code?: string };
-  if (e.code?.startsWith('ERR_PARSE_ARGS')) return `${e.message}\n\n${USAGE}`;
+  const e = error as Error;
   if (error instanceof ConfigValidationError || error instanceof MissingPriceError) return e.message;
   return `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
 }

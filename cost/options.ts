@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { isStageName, STAGE_NAMES, type StageConfigOverrides } from '../lib/config/stages';
 import { MAX_BODY_BYTES } from '../lambda/shared/sqs-limits';
 import { decimalOption, integerOption, UsageError } from '../verify/cli-args';
+import { parseCommandLine } from '../verify/command-line';
 import { DEFAULT_PRICE_REGION, PRICE_REGIONS, type PriceRegion } from './price-table';
 
 /** Options of `npm run cost`; every refusal is a {@link UsageError} naming the option, the value and what is allowed. */
@@ -42,20 +42,16 @@ export const MAX_RATE = 1_000_000;
 
 /** Parses `argv` (without `node` and the script). */
 export function parseCostOptions(argv: readonly string[]): CostOptions {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      stage: { type: 'string' },
-      rate: { type: 'string' },
-      size: { type: 'string' },
-      config: { type: 'string' },
-      region: { type: 'string' },
-      json: { type: 'string' },
-      plot: { type: 'string' },
-      'handler-times': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    strict: true,
+  const values = parseCommandLine(argv, {
+    stage: { type: 'string' },
+    rate: { type: 'string' },
+    size: { type: 'string' },
+    config: { type: 'string' },
+    region: { type: 'string' },
+    json: { type: 'string' },
+    plot: { type: 'string' },
+    'handler-times': { type: 'string' },
+    help: { type: 'boolean' },
   });
   if (values.help) {
     return { stage: '', ratePerSec: 0, sizeBytes: 0, overrides: {}, region: DEFAULT_PRICE_REGION, help: true };

@@ -66,7 +66,7 @@ describe('npm run cost options', () => {
     [['--stage', 'staging', '--rate', '1'], /--stage is "staging"; allowed: dev, prod/],
     [['--stage', 'prod'], /--rate is required: messages per second, a number greater than 0 and at most 1000000/],
     [['--stage', 'prod', '--rate', '0'], /--rate is "0"; expected a number greater than 0 and at most 1000000/],
-    [['--stage', 'prod', '--rate=-5'], /--rate is "-5"; expected a number greater than 0 and at most 1000000/],
+    [['--stage', 'prod', '--rate', '-5'], /--rate is "-5"; expected a number greater than 0 and at most 1000000/],
     [['--stage', 'prod', '--rate', 'fast'], /--rate is "fast"; expected a number greater than 0 and at most 1000000/],
     [
       ['--stage', 'prod', '--rate', '2000000'],
@@ -103,10 +103,16 @@ describe('npm run cost options', () => {
     expect(stdout).toBe('');
   });
 
+  test('a mistyped option is refused naming the closest one', async () => {
+    const { code, stderr } = await run(['--stage', 'prod', '--rte', '1']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/unknown option --rte; did you mean --rate\?/);
+  });
+
   test('an unknown option is refused with the usage', async () => {
     const { code, stderr } = await run(['--stage', 'prod', '--rate', '1', '--currency', 'EUR']);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/Unknown option '--currency'/);
+    expect(stderr).toMatch(/unknown option --currency; valid options: --stage, --rate, --size, --config, --region/);
     expect(stderr).toContain('Usage: npm run cost');
   });
 
