@@ -207,7 +207,15 @@ export async function runHandlerSection(
             await consumerHandler(event);
           },
         };
-        const consumerResult = await measure('Consumer', consumer, consumerBatch, options, progress, 'consumer', timedRecords);
+        const consumerResult = await measure(
+          'Consumer',
+          consumer,
+          consumerBatch,
+          options,
+          progress,
+          'consumer',
+          timedRecords,
+        );
         return {
           handlers: { Bridge: bridgeResult.times, Consumer: consumerResult.times },
           runs: { ...bridgeResult.runs, ...consumerResult.runs },
