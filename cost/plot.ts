@@ -11,7 +11,7 @@ export interface CostCurve {
 
 const WIDTH = 800;
 const HEIGHT = 500;
-const MARGIN = { left: 90, right: 30, top: 50, bottom: 60 };
+const MARGIN = { left: 90, right: 45, top: 50, bottom: 60 };
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
 
 /** Log-spaced rates from `from` to `to`, `perDecade` points a decade. */
