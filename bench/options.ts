@@ -3,7 +3,7 @@ import { unknownOptionMessage } from '../verify/command-line';
 /** Command-line options of `npm run bench`, validated with messages that name the option, the value and what is allowed. */
 
 /** Parts of the bench, in the order they run. */
-export const SECTIONS = ['bundle', 'synth', 'amqp', 'sqs', 'pipeline'] as const;
+export const SECTIONS = ['bundle', 'synth', 'amqp', 'sqs', 'pipeline', 'handlers'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -23,6 +23,8 @@ export interface BenchOptions {
   readonly managementUrl: string;
   /** Sections to run. @default - all of SECTIONS */
   readonly only: readonly Section[];
+  /** Where the `handlers` section's figures go for `npm run cost` (e.g. bench/handler-times.json). @default - not written */
+  readonly handlerTimesFile?: string;
 }
 
 export const USAGE = `usage: npm run bench -- [--json FILE] [--messages N] [--size BYTES] [--repetitions N] [--only LIST]
@@ -33,6 +35,7 @@ export const USAGE = `usage: npm run bench -- [--json FILE] [--messages N] [--si
   --only LIST        comma-separated subset of: ${SECTIONS.join(', ')}
   --amqp-url URL     broker (default amqp://guest:guest@127.0.0.1:5672)
   --management-url URL  management API (default http://guest:guest@127.0.0.1:15672)
+  --handler-times FILE  write the handlers section's figures for npm run cost (bench/handler-times.json)
   --smoke            tests only: tiny runs, 1 repetition allowed, figures are not a measurement`;
 
 const MIN_MESSAGES = 10;
@@ -79,6 +82,7 @@ function unknownArgument(arg: string): string {
 /** Parses `argv` (without `node` and the script). Throws on anything it does not understand. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   let jsonFile: string | undefined;
+  let handlerTimesFile: string | undefined;
   let messages = 20_000;
   let size = 512;
   let repetitions: number | undefined;
@@ -101,6 +105,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       case '--repetitions':
         repetitions = integer(arg, argv[++i], 1);
         break;
+      case '--handler-times':
+        handlerTimesFile = text(arg, argv[++i]);
+        break;
       case '--only':
         only = sections(argv[++i]);
         break;
@@ -122,5 +129,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (!smoke && reps < 3) {
     throw new Error(`--repetitions: expected an integer >= 3 (each figure is a median), received ${reps}`);
   }
-  return { jsonFile, messages, size, repetitions: reps, smoke, amqpUrl, managementUrl, only };
+  if (handlerTimesFile !== undefined && !only.includes('handlers')) {
+    throw new Error(`--handler-times: needs the handlers section, but --only is ${only.join(',')}`);
+  }
+  return { jsonFile, messages, size, repetitions: reps, smoke, amqpUrl, managementUrl, only, handlerTimesFile };
 }
