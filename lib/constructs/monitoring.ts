@@ -14,8 +14,8 @@ import {
   MonitoredBroker,
   MonitoredRabbitMqQueues,
   brokerCpuPercent,
-  brokerDiskFreeToLimitRatio,
-  brokerMemoryUsedPercent,
+  brokerDiskWatch,
+  brokerMemoryWatch,
   hasQueueMetrics,
   sourceQueueMetric,
 } from './monitoring-metrics';
@@ -119,6 +119,8 @@ export class Monitoring extends Construct {
       deadLetterQueue: props.deadLetterQueue,
       functions: props.functions,
       alarms: Object.values(this.created),
+      brokerMemory: brokerMemoryWatch(props.broker, t.brokerMemoryUsedPercent),
+      brokerDisk: brokerDiskWatch(props.broker, t.brokerDiskFreeToLimitRatio),
     }).dashboard;
   }
 
@@ -216,22 +218,24 @@ export class Monitoring extends Construct {
     const silentIsDown = cloudwatch.TreatMissingData.BREACHING;
     const above = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
 
+    const memory = brokerMemoryWatch(broker, t.brokerMemoryUsedPercent);
     this.alarm('BrokerMemoryUsed', {
-      metric: brokerMemoryUsedPercent(broker),
-      threshold: t.brokerMemoryUsedPercent,
+      metric: memory.metric,
+      threshold: memory.threshold,
       comparisonOperator: above,
       evaluationPeriods: 5,
       treatMissingData: silentIsDown,
-      meaning: `A broker node uses more than ${t.brokerMemoryUsedPercent}% of its memory limit; at 100% RabbitMQ blocks all publishers`,
+      meaning: `${memory.meaning}; at 100% RabbitMQ blocks all publishers`,
       runbook: 'broker-memory-used',
     });
+    const disk = brokerDiskWatch(broker, t.brokerDiskFreeToLimitRatio);
     this.alarm('BrokerDiskFree', {
-      metric: brokerDiskFreeToLimitRatio(broker),
-      threshold: t.brokerDiskFreeToLimitRatio,
+      metric: disk.metric,
+      threshold: disk.threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: 5,
       treatMissingData: silentIsDown,
-      meaning: `A broker node's free disk is below ${t.brokerDiskFreeToLimitRatio} x its disk free limit; at 1 x RabbitMQ blocks all publishers`,
+      meaning: `${disk.meaning}; at 1 x RabbitMQ blocks all publishers`,
       runbook: 'broker-disk-free',
     });
     this.alarm('BrokerCpu', {
