@@ -13,6 +13,7 @@ import {
   BROKER_PERIOD,
   MonitoredBroker,
   MonitoredRabbitMqQueues,
+  type BrokerResourceWatch,
   brokerCpuPercent,
   brokerDiskWatch,
   brokerMemoryWatch,
@@ -108,7 +109,10 @@ export class Monitoring extends Construct {
     }
     this.addQueueAlarms(props);
     this.addFunctionAlarms(props.functions, t.functionErrors, t.functionDurationTimeoutRatio);
-    this.addBrokerAlarms(props);
+    // The alarms and their dashboard widgets watch the same series against the same thresholds.
+    const brokerMemory = brokerMemoryWatch(props.broker, t.brokerMemoryUsedPercent);
+    const brokerDisk = brokerDiskWatch(props.broker, t.brokerDiskFreeToLimitRatio);
+    this.addBrokerAlarms(props, brokerMemory, brokerDisk);
     this.alarms = this.created;
 
     this.dashboard = new MonitoringDashboard(this, 'Dashboard', {
@@ -119,8 +123,8 @@ export class Monitoring extends Construct {
       deadLetterQueue: props.deadLetterQueue,
       functions: props.functions,
       alarms: Object.values(this.created),
-      brokerMemory: brokerMemoryWatch(props.broker, t.brokerMemoryUsedPercent),
-      brokerDisk: brokerDiskWatch(props.broker, t.brokerDiskFreeToLimitRatio),
+      brokerMemory,
+      brokerDisk,
     }).dashboard;
   }
 
@@ -211,14 +215,13 @@ export class Monitoring extends Construct {
     }
   }
 
-  private addBrokerAlarms(props: MonitoringProps): void {
+  private addBrokerAlarms(props: MonitoringProps, memory: BrokerResourceWatch, disk: BrokerResourceWatch): void {
     const t = props.config.thresholds;
     const broker = props.broker;
     // Amazon MQ publishes every minute while the broker runs: a silent broker is down, so missing data breaches.
     const silentIsDown = cloudwatch.TreatMissingData.BREACHING;
     const above = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
 
-    const memory = brokerMemoryWatch(broker, t.brokerMemoryUsedPercent);
     this.alarm('BrokerMemoryUsed', {
       metric: memory.metric,
       threshold: memory.threshold,
@@ -228,7 +231,6 @@ export class Monitoring extends Construct {
       meaning: `${memory.meaning}; at 100% RabbitMQ blocks all publishers`,
       runbook: 'broker-memory-used',
     });
-    const disk = brokerDiskWatch(broker, t.brokerDiskFreeToLimitRatio);
     this.alarm('BrokerDiskFree', {
       metric: disk.metric,
       threshold: disk.threshold,
