@@ -37,8 +37,9 @@ export class AlarmTopic extends Construct {
     this.key = new kms.Key(this, 'Key', {
       description: 'Encrypts the alarm topic; usable by CloudWatch alarms',
       enableKeyRotation: true,
-      // Deleting the key would make undelivered notifications unreadable; a retained key costs little.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Deleting the key would make undelivered notifications unreadable; a retained key costs little. Not kept when
+      // the stack's first create rolls back: nothing was encrypted with it yet.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({

@@ -71,7 +71,8 @@ export class RabbitMqTopology extends Construct implements IConnectable {
         `RabbitMqTopology managementEndpoint: got ${JSON.stringify(props.managementEndpoint)}; expected https://HOST of the broker's management API`,
       );
     }
-    const removalPolicy = props.retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // Kept on delete, not when the stack's first create rolls back (a retry would find them in its way).
+    const removalPolicy = props.retainOnDelete ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
 
     for (const user of props.topology.users) {
       const secret = new Secret(this, `User-${user.name}`, {

@@ -65,7 +65,9 @@ export class IntegrationStack extends Stack {
       ...props,
     });
     this.config = config;
-    const retain = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // RetainExceptOnCreate: kept on update and delete, but removed when the first create rolls back, so a failed
+    // first deploy leaves nothing behind that would block the retry.
+    const retain = config.retainData ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
     const logRetention = config.logRetentionDays as RetentionDays;
     const { network: net, broker: b, topology: t, functions: f, eventSources: es } = config;
 
