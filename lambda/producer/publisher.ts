@@ -160,7 +160,7 @@ export function publishWithConfirms(
       settle(i, {
         code: 'broker-blocked',
         published: true,
-        reason: `published before ${blockedText(reason)} said so; the connection is reset so that the broker drops what it has not read`,
+        reason: `published before the broker said it blocks publishers (${reason}: memory or disk alarm); the connection is reset so that the broker drops what it has not read`,
       });
     }
     pump();
