@@ -255,6 +255,21 @@ describe('producer and the Lambda deadline', () => {
     expect(channel.published).toHaveLength(0);
   });
 
+  it('refuses count × the encoded size of a given payload above the same budget', async () => {
+    const channel = new FakeChannel();
+    const source = new ScriptedSource(() => channel);
+    await expect(producer(source)({ count: 1_000, payload: 'x'.repeat(300_000) })).rejects.toThrow(
+      new RegExp(`count × encoded message size in bytes is \\d+; expected at most ${MAX_BYTES_PER_INVOCATION} bytes`),
+    );
+    expect(channel.published).toHaveLength(0);
+  });
+
+  it('accepts a request exactly at the budget', async () => {
+    const source = new ScriptedSource(() => new FakeChannel());
+    const result = await producer(source)({ count: 256, size: MAX_BODY_BYTES, runId: 'r' });
+    expect(result.confirmed).toBe(256);
+  });
+
   it('derives the byte budget from the largest body the producer may publish', () => {
     expect(MAX_BYTES_PER_INVOCATION).toBe(256 * MAX_BODY_BYTES);
   });
