@@ -20,6 +20,15 @@ export interface ProducerEvent {
 /** Most messages one invocation publishes: bounds memory and keeps an invocation inside the Lambda timeout. */
 export const MAX_MESSAGES_PER_INVOCATION = 100_000;
 
+/**
+ * Most body bytes one invocation publishes: 256 bodies of the largest size the producer may publish (about 254 MiB,
+ * and it follows that size). `{ count: 100000, size: 1040384 }` — 104 GB — could never finish inside a Lambda
+ * timeout; a request within the budget that still runs late is stopped at the deadline (see handler.ts).
+ */
+export const MAX_BYTES_PER_INVOCATION = 256 * MAX_BODY_BYTES;
+
+const BYTE_BUDGET = `at most ${MAX_BYTES_PER_INVOCATION} bytes (256 bodies of the largest size, ${MAX_BODY_BYTES} bytes); split the request over several invocations`;
+
 /** Message type of the sample messages. */
 export const SAMPLE_MESSAGE_TYPE = 'sample.event';
 
@@ -81,6 +90,9 @@ export function parseProducerEvent(raw: unknown, newId: () => string = randomUUI
         size,
         'no size when a payload is given (size pads generated payloads)',
       );
+    }
+    if (count * size > MAX_BYTES_PER_INVOCATION) {
+      throw new InvalidProducerEventError('count × size', count * size, BYTE_BUDGET);
     }
   }
   return { count, poison, runId, payload: event.payload, size };
@@ -181,6 +193,10 @@ function goodBodyWriter(
     // Bodies differ only in their ids: the one with the longest id is the largest.
     largest = longestId(ids, 0, request.count);
     reference = encodeWithinLimit(sampleMessage(request, largest, ids[largest], createdAt));
+    const bytes = Buffer.byteLength(reference.text, 'utf8') * request.count;
+    if (bytes > MAX_BYTES_PER_INVOCATION) {
+      throw new InvalidProducerEventError('count × encoded message size in bytes', bytes, BYTE_BUDGET);
+    }
     const head = `${type}${escapeSqsUnsafe(JSON.stringify(reference.parsed.payload))}${middle}`;
     write = (_sequence, id) => {
       const idJson = jsonText(id);

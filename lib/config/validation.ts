@@ -112,12 +112,13 @@ function functionIssues(config: StageConfig): ConfigIssue[] {
     ...checkIntegerRange('functions.bridge.sendParallelism', f.bridge.sendParallelism, 1, 50),
     ...checkIntegerRange('functions.producer.confirmTimeoutMs', f.producer.confirmTimeoutMs, 100, 900_000, 'ms'),
   );
-  if (f.producer.confirmTimeoutMs >= f.producer.timeoutSeconds * 1000) {
+  // The producer stops publishing at its deadline less the confirm timeout (and 250 ms to report): leave it a second.
+  if (f.producer.confirmTimeoutMs > f.producer.timeoutSeconds * 1000 - 1000) {
     issue(
       out,
       'functions.producer.confirmTimeoutMs',
       f.producer.confirmTimeoutMs,
-      `must be shorter than the producer timeout (${f.producer.timeoutSeconds * 1000} ms) so a missing confirm is reported instead of the invocation timing out`,
+      `must be at least 1000 ms shorter than the producer timeout (${f.producer.timeoutSeconds * 1000} ms): the producer publishes until its deadline less the confirm timeout, so a missing confirm is reported instead of the invocation timing out`,
     );
   }
   return out;

@@ -136,7 +136,9 @@ describe('bad input, one case each', () => {
   it('oversized from our producer: a clear error before anything is published', async () => {
     const connection: AmqpConnectionSource = {
       confirmChannel: () => Promise.reject(new Error('must not publish')),
+      hasCachedChannel: () => false,
       blockedReason: () => undefined,
+      onBlocked: () => () => undefined,
       discard: () => undefined,
       close: async () => undefined,
     };
