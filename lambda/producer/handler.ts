@@ -6,6 +6,7 @@ import {
   type LoggerLike,
   type MetricsLike,
 } from '../shared/observability';
+import type { MessageSizeLimit } from '../shared/message-size';
 import type { AmqpConnectionSource } from './amqp-connection';
 import { parseProducerEvent, prepareMessages, type ProducerEvent } from './event';
 import { publishWithConfirms, type ConfirmedMessage, type PublishFailure } from './publisher';
@@ -21,6 +22,8 @@ export interface ProducerConfig {
   readonly confirmTimeoutMs?: number;
   /** Unconfirmed messages allowed at once. @default 1000 */
   readonly maxInFlight?: number;
+  /** Largest body to publish (`MAX_BODY_BYTES`); larger ones are refused before anything is published. @default - SQS's limit */
+  readonly sizeLimit?: MessageSizeLimit;
 }
 
 /** What `createProducerHandler` needs. */
@@ -71,7 +74,7 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
 
   return async (event) => {
     const started = Date.now();
-    const request = parseProducerEvent(event, newId);
+    const request = parseProducerEvent(event, newId, deps.config.sizeLimit);
     // Everything that can make the event invalid is checked here; bodies are built while publishing.
     const messages = prepareMessages(request, newId, now());
     const total = messages.ids.length;
