@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
+import { messageSizeLimitFromEnv } from '../../lambda/shared/message-size';
 import { OUTPUTS } from '../../lib/stacks/integration-stack';
+import type { CfnTemplate } from '../../local/cfn-template';
+import { readLocalSettings } from '../../local/template-reader';
 import { logicalIdOf, synthStage } from './stack-fixture';
 
 /** The broker configuration that sets the resource limits, and the size limit the functions get from it. */
@@ -13,7 +16,8 @@ const resourcesOf = (json: Record<string, unknown>, type: string): [string, Reso
   Object.entries(json.Resources as Record<string, Resource>).filter(([, r]) => r.Type === type);
 
 describe('prod (RabbitMQ 4.2): an AWS::AmazonMQ::Configuration referenced by the broker', () => {
-  const prod = synthStage('prod');
+  // With path metadata, as the local runtime synthesizes: it reads the same template.
+  const prod = synthStage('prod', {}, { 'aws:cdk:enable-path-metadata': true });
 
   test('one RABBITMQ configuration for 4.2 whose base64 data sets every limit, max_message_size first', () => {
     const configurations = resourcesOf(prod.json, 'AWS::AmazonMQ::Configuration');
@@ -43,6 +47,16 @@ describe('prod (RabbitMQ 4.2): an AWS::AmazonMQ::Configuration referenced by the
     expect(env.BROKER_MAX_MESSAGE_SIZE_BYTES).toBe('524288');
     expect(prod.json.Outputs[OUTPUTS.maxBodyBytes].Value).toBe('524288');
     expect(prod.json.Outputs[OUTPUTS.brokerMaxMessageSizeBytes].Value).toBe('524288');
+  });
+
+  test('the local runtime reads the limit from the template, as the deployed functions do', () => {
+    const settings = readLocalSettings(prod.json as CfnTemplate);
+    for (const fn of [settings.functions.producer, settings.functions.bridge]) {
+      expect(messageSizeLimitFromEnv(fn.environment as Record<string, string>)).toEqual({
+        maxBodyBytes: 524_288,
+        brokerMaxMessageSizeBytes: 524_288,
+      });
+    }
   });
 
   test('the producer reserves 50 concurrent executions, bounding its broker connections', () => {
