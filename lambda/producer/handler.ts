@@ -6,6 +6,7 @@ import {
   type LoggerLike,
   type MetricsLike,
 } from '../shared/observability';
+import type { MessageSizeLimit } from '../shared/message-size';
 import type { AmqpConnectionSource } from './amqp-connection';
 import { parseProducerEvent, prepareMessages, type ProducerEvent } from './event';
 import { publishInvocation } from './publish-attempt';
@@ -28,6 +29,8 @@ export interface ProducerConfig {
    * @default 2000
    */
   readonly staleConnectionTimeoutMs?: number;
+  /** Largest body to publish (`MAX_BODY_BYTES`); larger ones are refused before anything is published. @default - SQS's limit */
+  readonly sizeLimit?: MessageSizeLimit;
 }
 
 /** Time kept after the last confirm wait to build, log and return the result before Lambda's deadline. */
@@ -90,7 +93,7 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
 
   return async (event, context) => {
     const started = Date.now();
-    const request = parseProducerEvent(event, newId);
+    const request = parseProducerEvent(event, newId, deps.config.sizeLimit);
     // Everything that can make the event invalid is checked here; bodies are built while publishing.
     const messages = prepareMessages(request, newId, now());
     const total = messages.ids.length;

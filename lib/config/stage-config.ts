@@ -1,3 +1,4 @@
+import type { BrokerLimitsConfig } from './broker-limits';
 import { derivedIdempotencyExpirySeconds } from './idempotency';
 import type { MonitoringConfig } from './monitoring';
 import type { TopologyDefinition } from './topology';
@@ -77,6 +78,8 @@ export interface BrokerConfig {
   readonly auditLogs: boolean;
   /** @default SUNDAY 03:00 UTC */
   readonly maintenanceWindow: MaintenanceWindowConfig;
+  /** Resource limits (RabbitMQ 4) and `consumer_timeout`; see broker-limits.ts. @default - Amazon MQ's defaults */
+  readonly limits: BrokerLimitsConfig;
 }
 
 export interface QueuesConfig {
@@ -104,6 +107,11 @@ export interface FunctionSizing {
 export interface ProducerConfig extends FunctionSizing {
   /** How long the producer waits for a publisher confirm (`CONFIRM_TIMEOUT_MS`). @default 10000 */
   readonly confirmTimeoutMs: number;
+  /**
+   * Reserved concurrency: bounds the broker connections the producer can open (one per instance).
+   * @default 5 (dev), 50 (prod); undefined = unreserved, counted as Lambda's default quota of 1,000
+   */
+  readonly reservedConcurrency: number | undefined;
 }
 
 export interface BridgeConfig extends FunctionSizing {

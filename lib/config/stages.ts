@@ -1,3 +1,4 @@
+import { NO_LIMIT_OVERRIDES } from './broker-limits';
 import { ConfigValidationError } from './config-issue';
 import { devMonitoringDefaults, prodMonitoringDefaults } from './monitoring';
 import type { StageConfig } from './stage-config';
@@ -51,6 +52,7 @@ function devDefaults(): StageConfig {
       kmsKeyArn: undefined,
       auditLogs: false,
       maintenanceWindow: { dayOfWeek: 'SUNDAY', timeOfDay: '03:00', timeZone: 'UTC' },
+      limits: { ...NO_LIMIT_OVERRIDES },
     },
     queues: {
       fifo: false,
@@ -65,7 +67,7 @@ function devDefaults(): StageConfig {
       architecture: 'arm64',
       tracing: true,
       logLevel: 'DEBUG',
-      producer: { memoryMb: 512, timeoutSeconds: 30, confirmTimeoutMs: 10_000 },
+      producer: { memoryMb: 512, timeoutSeconds: 30, confirmTimeoutMs: 10_000, reservedConcurrency: 5 },
       bridge: { memoryMb: 512, timeoutSeconds: 60, sendParallelism: 4 },
       consumer: { memoryMb: 256, timeoutSeconds: 30, idempotencyExpirySeconds: undefined },
     },
@@ -96,7 +98,7 @@ function prodDefaults(): StageConfig {
       instanceType: 'mq.m7g.large',
       deploymentMode: 'CLUSTER_MULTI_AZ',
     },
-    functions: { ...dev.functions, logLevel: 'INFO' },
+    functions: { ...dev.functions, logLevel: 'INFO', producer: { ...dev.functions.producer, reservedConcurrency: 50 } },
     eventSources: { ...dev.eventSources, sqs: { ...dev.eventSources.sqs, maxConcurrency: 20 } },
     verification: { receipts: false },
     monitoring: prodMonitoringDefaults,

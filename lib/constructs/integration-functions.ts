@@ -2,13 +2,14 @@ import { RabbitMqEventSource } from '@cdklabs/cdk-amazonmq';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { type IVpc, SecurityGroup, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { type Architecture, EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
+import { type Architecture, type CfnFunction, EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { CfnLogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { sizeLimitEnvironment } from '../../lambda/shared/message-size';
 import { throwIfIssues } from '../config/config-issue';
 import { checkRabbitMqEventSource, checkSqsEventSource } from '../config/serverless-rules';
 import type { ConsumerOutcomes } from './consumer-outcomes';
@@ -30,6 +31,8 @@ export interface ProducerProps extends FunctionSizingProps {
   readonly routingKey: string;
   /** How long to wait for a publisher confirm. @default Duration.seconds(10) */
   readonly confirmTimeout?: Duration;
+  /** Reserved concurrency: bounds the broker connections it opens (one per instance). @default - unreserved */
+  readonly reservedConcurrency?: number;
 }
 
 export interface BridgeProps extends FunctionSizingProps {
@@ -163,9 +166,13 @@ export class IntegrationFunctions extends Construct {
         EXCHANGE: producer.exchange,
         ROUTING_KEY: producer.routingKey,
         CONFIRM_TIMEOUT_MS: String((producer.confirmTimeout ?? Duration.seconds(10)).toMilliseconds()),
+        ...sizeLimitEnvironment(props.broker.messageSizeLimit),
       },
       this.producerSecurityGroup,
     );
+    if (producer.reservedConcurrency !== undefined) {
+      (p.fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions = producer.reservedConcurrency;
+    }
     producer.credentials.grantRead(p.role);
     props.broker.allowAmqpsFrom(this.producerSecurityGroup, 'Producer function');
     this.producer = p.fn;
@@ -183,6 +190,7 @@ export class IntegrationFunctions extends Construct {
       {
         TARGET_QUEUE_URL: bridge.targetQueue.queueUrl,
         SEND_PARALLELISM: String(bridge.sendParallelism ?? 4),
+        ...sizeLimitEnvironment(props.broker.messageSizeLimit),
         ...(bridge.messageGroupIdField ? { MESSAGE_GROUP_ID_FIELD: bridge.messageGroupIdField } : {}),
       },
       this.bridgeSecurityGroup,

@@ -30,6 +30,8 @@ export const OUTPUTS = {
   brokerAdminSecretArn: 'BrokerAdminSecretArn',
   brokerName: 'BrokerName',
   brokerId: 'BrokerId',
+  maxBodyBytes: 'MaxBodyBytes',
+  brokerMaxMessageSizeBytes: 'BrokerMaxMessageSizeBytes',
   producerFunctionName: 'ProducerFunctionName',
   queueUrl: 'QueueUrl',
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
@@ -92,6 +94,7 @@ export class IntegrationStack extends Stack {
       deploymentMode: b.deploymentMode,
       adminUsername: b.adminUsername,
       maintenanceWindow: b.maintenanceWindow,
+      limits: b.limits,
       logRetention,
       removalPolicy: retain,
     });
@@ -141,6 +144,7 @@ export class IntegrationStack extends Stack {
         memorySize: f.producer.memoryMb,
         timeout: Duration.seconds(f.producer.timeoutSeconds),
         confirmTimeout: Duration.millis(f.producer.confirmTimeoutMs),
+        reservedConcurrency: f.producer.reservedConcurrency,
         credentials: this.topology.userSecret(t.producerUser),
         vhost: t.vhost,
         exchange: t.producerExchange,
@@ -230,6 +234,13 @@ export class IntegrationStack extends Stack {
     out(OUTPUTS.brokerAdminSecretArn, broker.adminSecret.secretArn, 'Secrets Manager secret of the broker admin user');
     out(OUTPUTS.brokerName, broker.brokerName, 'Broker name (the Broker dimension of its CloudWatch metrics)');
     out(OUTPUTS.brokerId, broker.brokerId, 'Broker id (b-...)');
+    const size = broker.messageSizeLimit;
+    out(OUTPUTS.maxBodyBytes, String(size.maxBodyBytes), 'Largest message body the flow takes, in bytes');
+    out(
+      OUTPUTS.brokerMaxMessageSizeBytes,
+      String(broker.resourceLimits.maxMessageSizeBytes),
+      "The broker's max_message_size, in bytes",
+    );
     out(
       OUTPUTS.producerFunctionName,
       this.functions.producer.functionName,

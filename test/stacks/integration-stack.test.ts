@@ -17,6 +17,9 @@ const STAGES = [
     receipts: true,
     concurrency: 5,
     logLevel: 'DEBUG',
+    // SQS bounds the body: 1 MiB less 8 KiB for the bridge's attributes; RabbitMQ 3.13 runs at 128 MiB.
+    maxBodyBytes: '1040384',
+    brokerMaxMessageSize: '134217728',
   },
   {
     stage: 'prod',
@@ -29,6 +32,9 @@ const STAGES = [
     receipts: false,
     concurrency: 20,
     logLevel: 'INFO',
+    // The broker bounds the body: Amazon MQ's RabbitMQ 4 default max_message_size.
+    maxBodyBytes: '524288',
+    brokerMaxMessageSize: '524288',
   },
 ] as const;
 
@@ -204,11 +210,15 @@ describe.each(STAGES)('stage $stage', (expected) => {
       EXCHANGE: 'events',
       ROUTING_KEY: 'event',
       CONFIRM_TIMEOUT_MS: '10000',
+      MAX_BODY_BYTES: expected.maxBodyBytes,
+      BROKER_MAX_MESSAGE_SIZE_BYTES: expected.brokerMaxMessageSize,
     });
     expect(env('Bridge')).toEqual({
       ...powertools,
       TARGET_QUEUE_URL: { Ref: logicalIdOf(s(), 'Queues/Queue') },
       SEND_PARALLELISM: '4',
+      MAX_BODY_BYTES: expected.maxBodyBytes,
+      BROKER_MAX_MESSAGE_SIZE_BYTES: expected.brokerMaxMessageSize,
     });
     expect(env('Consumer')).toEqual({
       ...powertools,
