@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { denyGrantsExceptForAwsServices } from '../governance/key-policies';
 
 export interface AlarmTopicProps {
   /**
@@ -40,6 +41,7 @@ export class AlarmTopic extends Construct {
       // Deleting the key would make undelivered notifications unreadable; a retained key costs little.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    denyGrantsExceptForAwsServices(this.key);
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToUseTheKey',
