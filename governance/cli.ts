@@ -27,7 +27,9 @@ function main(): number {
     return 2;
   }
   const guard = readPackageVersion('@cdklabs/cdk-validator-cfnguard');
-  log(`check:templates — cfn-lint ${pinnedCfnLintVersion()}, Control Tower rules of @cdklabs/cdk-validator-cfnguard ${guard}`);
+  log(
+    `check:templates — cfn-lint ${pinnedCfnLintVersion()}, Control Tower rules of @cdklabs/cdk-validator-cfnguard ${guard}`,
+  );
   rmSync(OUT_ROOT, { recursive: true, force: true });
   mkdirSync(OUT_ROOT, { recursive: true });
 
@@ -45,7 +47,8 @@ function main(): number {
   log(
     `cfn-lint: ${count(findings, 'Error')} errors, ${count(findings, 'Warning')} warnings, ${count(findings, 'Informational')} informational over ${synthesized.length} templates (ignored, with reasons in ${path.basename(CFN_LINT_CONFIG)}: ${ignoredRules().join(', ') || 'none'})`,
   );
-  for (const f of findings) log(`  ${byTemplate.get(f.file) ?? f.file}: ${f.rule} ${f.level} at ${f.path}: ${f.message}`);
+  for (const f of findings)
+    log(`  ${byTemplate.get(f.file) ?? f.file}: ${f.rule} ${f.level} at ${f.path}: ${f.message}`);
 
   printAcknowledgedControls(
     log,

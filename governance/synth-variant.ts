@@ -12,9 +12,7 @@ import { templateLabel, type TemplateVariant } from './variants';
 const ROOT = path.resolve(__dirname, '..');
 
 /** The feature flags of cdk.json, which the CDK CLI hands to the app. */
-const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
-  readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'),
-).context;
+const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context;
 
 export type SynthOutcome =
   | ({ readonly status: 'synthesized'; readonly label: string; readonly templatePath: string } & ValidationFindings)
@@ -33,7 +31,11 @@ export function synthVariant(stage: string, variant: TemplateVariant, outRoot?: 
     config = loadStageConfig(stage, variant.config as StageConfigOverrides);
   } catch (error) {
     if (error instanceof ConfigValidationError && error.issues.every((i) => /^unknown field/.test(i.problem))) {
-      return { status: 'skipped', label, why: `the config does not accept ${error.issues.map((i) => i.field).join(', ')}` };
+      return {
+        status: 'skipped',
+        label,
+        why: `the config does not accept ${error.issues.map((i) => i.field).join(', ')}`,
+      };
     }
     return { status: 'failed', label, error: (error as Error).message };
   }

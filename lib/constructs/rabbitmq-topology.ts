@@ -185,7 +185,7 @@ export class RabbitMqTopology extends Construct implements IConnectable {
     acknowledgeControl(
       frameworkFunction,
       CONTROLS.lambdaInVpc,
-      "The CDK Provider framework function answers CloudFormation through a pre-signed S3 URL; the VPC has no NAT and an imported VPC gives no route tables for an S3 gateway endpoint, so it stays outside. It holds no secret and reaches the broker only through the handler, which is in the VPC.",
+      'The CDK Provider framework function answers CloudFormation through a pre-signed S3 URL; the VPC has no NAT and an imported VPC gives no route tables for an S3 gateway endpoint, so it stays outside. It holds no secret and reaches the broker only through the handler, which is in the VPC.',
     );
     Validations.of(frameworkFunction).acknowledge({
       id: 'Serverless-LambdaDefaultMemorySize',

@@ -20,7 +20,9 @@ describe('CT.CLOUDWATCH.PR.2: log groups kept at least a year', () => {
     const open = openViolations(findings);
     expect(open.length).toBeGreaterThanOrEqual(10);
     expect(open.every((v) => v.startsWith(`${CONTROLS.logRetentionOneYear} at MqCloudIntegration-prod/`))).toBe(true);
-    expect(open).toContain(`${CONTROLS.logRetentionOneYear} at MqCloudIntegration-prod/Functions/ProducerLogGroup/Resource`);
+    expect(open).toContain(
+      `${CONTROLS.logRetentionOneYear} at MqCloudIntegration-prod/Functions/ProducerLogGroup/Resource`,
+    );
     expect(findings.violations[0].description).toMatch(/\[CT\.CLOUDWATCH\.PR\.2\]/);
   });
 
@@ -63,8 +65,9 @@ describe('CT.KMS.PR.3: only AWS services may create grants', () => {
 
 describe('CT.CLOUDWATCH.PR.3: encrypted log groups', () => {
   test('a log group without a key is reported', () => {
-    const findings = synthWithControls([LOG_ENCRYPTION], (app) =>
-      new LogGroup(new Stack(app, 'Logs'), 'Plain', { retention: RetentionDays.ONE_YEAR }),
+    const findings = synthWithControls(
+      [LOG_ENCRYPTION],
+      (app) => new LogGroup(new Stack(app, 'Logs'), 'Plain', { retention: RetentionDays.ONE_YEAR }),
     );
     expect(openViolations(findings)).toEqual([`${CONTROLS.logGroupEncrypted} at Logs/Plain/Resource`]);
   });

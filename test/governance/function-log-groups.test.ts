@@ -27,7 +27,12 @@ describe.each(CASES)('stage %s %j', (stage, overrides) => {
   test('the CDK helpers and the library helpers are among the functions checked', () => {
     const ids = Object.keys(functions);
     expect(ids.length).toBeGreaterThanOrEqual(10);
-    for (const helper of ['CustomVpcRestrictDefaultSG', 'LogRetention', 'TopologyProviderframeworkonEvent', 'MqEventSource']) {
+    for (const helper of [
+      'CustomVpcRestrictDefaultSG',
+      'LogRetention',
+      'TopologyProviderframeworkonEvent',
+      'MqEventSource',
+    ]) {
       expect([helper, ids.some((id) => id.includes(helper))]).toEqual([helper, true]);
     }
   });
@@ -47,7 +52,10 @@ describe.each(CASES)('stage %s %j', (stage, overrides) => {
 
   test('every log group of the stack, not only the functions’, has the stage retention and the log key', () => {
     s.template.allResources('AWS::Logs::LogGroup', {
-      Properties: Match.objectLike({ RetentionInDays: config.logRetentionDays, KmsKeyId: { 'Fn::GetAtt': [logKey, 'Arn'] } }),
+      Properties: Match.objectLike({
+        RetentionInDays: config.logRetentionDays,
+        KmsKeyId: { 'Fn::GetAtt': [logKey, 'Arn'] },
+      }),
     });
   });
 });

@@ -24,7 +24,7 @@ const STAGES = [
     engine: '4.2',
     instance: 'mq.m7g.large',
     subnets: 3,
-    retention: 90,
+    retention: 365,
     deletion: 'Retain',
     receipts: false,
     concurrency: 20,
