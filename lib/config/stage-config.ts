@@ -176,7 +176,7 @@ export interface StageConfig {
   readonly retainData: boolean;
   /** CloudFormation termination protection. @default false (dev), true (prod) */
   readonly terminationProtection: boolean;
-  /** Retention of every log group the stack owns, in days (a CloudWatch Logs value). @default 14 (dev), 90 (prod) */
+  /** Retention of every log group the stack owns, in days (a CloudWatch Logs value). @default 14 (dev), 365 (prod) */
   readonly logRetentionDays: number;
   readonly network: NetworkConfig;
   readonly broker: BrokerConfig;

@@ -89,7 +89,8 @@ function prodDefaults(): StageConfig {
     stage: 'prod',
     retainData: true,
     terminationProtection: true,
-    logRetentionDays: 90,
+    // A year: AWS Control Tower's CT.CLOUDWATCH.PR.2 (docs/governance.md).
+    logRetentionDays: 365,
     network: { ...dev.network, maxAzs: 3 },
     broker: {
       ...dev.broker,

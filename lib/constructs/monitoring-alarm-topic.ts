@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { denyGrantsExceptForAwsServices } from '../governance/key-policies';
 
 export interface AlarmTopicProps {
   /**
@@ -41,6 +42,7 @@ export class AlarmTopic extends Construct {
       // the stack's first create rolls back: nothing was encrypted with it yet.
       removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
+    denyGrantsExceptForAwsServices(this.key);
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToUseTheKey',

@@ -11,6 +11,7 @@ import {
   stackNameFor,
 } from '../config/stage-config';
 import { ConsumerOutcomes } from '../constructs/consumer-outcomes';
+import { applyStageGovernance } from '../governance/stage-governance';
 import { IntegrationFunctions } from '../constructs/integration-functions';
 import { Monitoring } from '../constructs/monitoring';
 import { Network } from '../constructs/network';
@@ -72,6 +73,13 @@ export class IntegrationStack extends Stack {
     const retain = config.retainData ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
     const logRetention = config.logRetentionDays as RetentionDays;
     const { network: net, broker: b, topology: t, functions: f, eventSources: es } = config;
+    // Encrypted log groups, a log group with the stage's retention for every function, Control Tower acknowledgments.
+    applyStageGovernance(this, {
+      logRetentionDays: config.logRetentionDays,
+      logRemovalPolicy: retain,
+      retainData: config.retainData,
+      brokerDeploymentMode: b.deploymentMode,
+    });
 
     this.network = new Network(this, 'Network', {
       vpc: net.existingVpc ? this.importVpc(net.existingVpc) : undefined,

@@ -87,7 +87,7 @@ describe('stage defaults', () => {
       stage: 'prod',
       retainData: true,
       terminationProtection: true,
-      logRetentionDays: 90,
+      logRetentionDays: 365,
       network: { ...dev.network, maxAzs: 3 },
       broker: {
         ...dev.broker,

@@ -27,7 +27,7 @@ const STAGES = [
     engine: '4.2',
     instance: 'mq.m7g.large',
     subnets: 3,
-    retention: 90,
+    retention: 365,
     deletion: 'RetainExceptOnCreate',
     receipts: false,
     concurrency: 20,
