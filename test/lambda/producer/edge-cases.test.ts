@@ -89,7 +89,8 @@ describe('producer on a blocked broker (memory or disk alarm)', () => {
     source.block('low on memory');
     const started = Date.now();
     const result = await producer(source)({ count: 5, runId: 'r' });
-    expect(Date.now() - started).toBeLessThan(200);
+    // At once, not after a confirm timeout (seconds); generous for a loaded CI machine.
+    expect(Date.now() - started).toBeLessThan(2_000);
     expect(channel.published).toHaveLength(0);
     expect(result.confirmed).toBe(0);
     expect(result.failed).toHaveLength(5);
