@@ -1,7 +1,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ATTRIBUTE } from '../lambda/shared/attributes';
-import { drainOnce, parseReceipt } from '../verify/queue-drain';
+import { bodyId, drainOnce, parseReceipt } from '../verify/queue-drain';
 import type { LocalPipeline } from './pipeline';
 import { sleep } from './timing';
 
@@ -104,14 +104,4 @@ export function startServe(options: ServeOptions): ServeHandle {
       return { receipts, deadLettered, leftInSqs: left };
     },
   };
-}
-
-/** The `id` field of a JSON body, when it has a non-empty string one. */
-export function bodyId(body: string | undefined): string | undefined {
-  try {
-    const id = (JSON.parse(body ?? '') as { id?: unknown }).id;
-    return typeof id === 'string' && id !== '' ? id : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -102,6 +102,12 @@ export function parseSqsDeadLetter(message: Message, ids: ReadonlySet<string>): 
   return id === undefined ? undefined : { id, queue: 'sqs' };
 }
 
+/** The `id` field of a JSON body, when it has a non-empty string one (names a message that has no AMQP id). */
+export function bodyId(body: string | undefined): string | undefined {
+  const id = parseJson(body)?.id;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
 function parseJson(body: string | undefined): Record<string, unknown> | undefined {
   if (body === undefined) return undefined;
   try {

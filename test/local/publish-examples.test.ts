@@ -8,7 +8,7 @@ import {
   publishExamples,
   type PublishTarget,
 } from '../../local/publish-examples';
-import { bodyId } from '../../local/serve';
+import { bodyId } from '../../verify/queue-drain';
 
 const TARGET: PublishTarget = {
   host: '127.0.0.1',
