@@ -112,16 +112,11 @@ export class ManagementClient {
       } catch (error) {
         if (!(error instanceof TransientFailure)) throw error;
         const backoff = Math.random() * Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-        const outOfTime = Date.now() + backoff >= this.deadline;
-        if (attempt >= this.retry.attempts || outOfTime) {
-          const note = ` (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}${outOfTime ? ': the deadline left no time for another' : ''})`;
-          if (error.cause instanceof ManagementApiError) {
-            error.cause.message += note;
-            throw error.cause;
-          }
-          throw new Error(`${error.message}${note}`, { cause: error.cause });
-        }
+        if (attempt >= this.retry.attempts) throw giveUp(error, attempt, false);
+        if (Date.now() + backoff >= this.deadline) throw giveUp(error, attempt, true);
         await new Promise((resolve) => setTimeout(resolve, backoff));
+        // A busy event loop can wake us after the deadline: that is the same give-up, naming the last failure.
+        if (Date.now() >= this.deadline) throw giveUp(error, attempt, true);
       }
     }
   }
@@ -164,4 +159,14 @@ async function reasonOf(response: Response): Promise<string> {
   } catch {
     return text || response.statusText;
   }
+}
+
+/** The last transient failure, with how many attempts were made and whether the deadline ended them. */
+function giveUp(failure: TransientFailure, attempts: number, outOfTime: boolean): Error {
+  const note = ` (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}${outOfTime ? ': the deadline left no time for another' : ''})`;
+  if (failure.cause instanceof ManagementApiError) {
+    failure.cause.message += note;
+    return failure.cause;
+  }
+  return new Error(`${failure.message}${note}`, { cause: failure.cause });
 }

@@ -166,8 +166,18 @@ describe('RabbitMqEventSource (shared local broker, private vhost)', () => {
     );
     await publish(5, 'before-');
     await waitFor(() => ids.size === 5, 5_000, 'first 5 records');
-    await waitFor(async () => (await closeConnections(vhost)) > 0, 5_000, 'a connection to close');
-    await waitFor(() => source?.statistics.reconnects === 1, 15_000, 'the reconnect');
+    // The management API lists a new connection only after its next stats emission (up to 5 s): keep closing what
+    // it lists until the source has noticed a lost connection, not just the first connection that shows up.
+    const lost = 'connection to the broker lost; reconnecting';
+    await waitFor(
+      async () => {
+        if (!errors.includes(lost)) await closeConnections(vhost);
+        return errors.includes(lost);
+      },
+      15_000,
+      "the source's connection to close",
+    );
+    await waitFor(() => (source?.statistics.reconnects ?? 0) >= 1, 15_000, 'the reconnect');
     admin = await connect(guestUrl(vhost));
     await publish(5, 'after-');
     await waitFor(() => ids.size === 10, 15_000, 'records after the reconnect');
