@@ -50,8 +50,8 @@ export function buildBridgeEvents(messages: number, size: number): RabbitMqEvent
         fields: {
           deliveryTag: i + 1,
           redelivered: false,
-          exchange: 'events',
-          routingKey: 'event',
+          exchange: 'events.by-key',
+          routingKey: m.id,
           consumerTag: 'bench',
         },
         properties: {

@@ -2,7 +2,8 @@
 import { App, Tags } from 'aws-cdk-lib';
 import { ConfigValidationError } from '../lib/config/config-issue';
 import { TopologyValidationError } from '../lib/config/topology-validation';
-import { DEFAULT_STAGE, loadStageConfig, type StageConfigOverrides } from '../lib/config/stages';
+import { parseConfigOverrides } from '../lib/config/overrides';
+import { DEFAULT_STAGE, loadStageConfig } from '../lib/config/stages';
 import { stackNameFor } from '../lib/config/stage-config';
 import { addNagPacks } from '../lib/nag';
 import { IntegrationStack } from '../lib/stacks/integration-stack';
@@ -14,7 +15,7 @@ import { IntegrationStack } from '../lib/stacks/integration-stack';
 const app = new App();
 try {
   const stage = String(app.node.tryGetContext('stage') ?? DEFAULT_STAGE);
-  const config = loadStageConfig(stage, parseOverrides(app.node.tryGetContext('config')));
+  const config = loadStageConfig(stage, parseConfigOverrides(app.node.tryGetContext('config')));
 
   const stack = new IntegrationStack(app, stackNameFor(config.stage), { config });
   for (const [key, value] of Object.entries(config.tags)) Tags.of(stack).add(key, value);
@@ -25,21 +26,4 @@ try {
   if (!(error instanceof ConfigValidationError || error instanceof TopologyValidationError)) throw error;
   process.stderr.write(`${error.message}\n`);
   process.exit(1);
-}
-
-/** Context values given on the command line are strings; in cdk.json they may already be objects. */
-function parseOverrides(raw: unknown): StageConfigOverrides {
-  if (raw === undefined) return {};
-  if (typeof raw !== 'string') return raw as StageConfigOverrides;
-  try {
-    return JSON.parse(raw) as StageConfigOverrides;
-  } catch (error) {
-    throw new ConfigValidationError('Invalid context', [
-      {
-        field: 'config',
-        value: raw,
-        problem: `allowed: a JSON object such as '{"broker":{"instanceType":"mq.m7g.large"}}' (${(error as Error).message})`,
-      },
-    ]);
-  }
 }

@@ -1,5 +1,7 @@
 import { decimalOption, EXIT, RUN_OPTIONS, runShape, UsageError } from '../verify/cli-args';
 import { parseCommandLine } from '../verify/command-line';
+import { parseConfigOverrides } from '../lib/config/overrides';
+import type { StageConfigOverrides } from '../lib/config/stages';
 import { runLocalCommand, type CommandIo } from './local-command';
 import type { LocalBroker } from './topology-setup';
 
@@ -12,6 +14,8 @@ consumer under event-source emulators, all configured from the synthesized templ
   --poison N            schema-invalid messages among them (end in a DLQ)    default: 1% of --messages
   --size BYTES          body size of generated messages                      default: minimal
   --stage NAME          stage whose template is synthesized                  default: dev
+  --config JSON         overrides of the stage config, as cdk synth -c config=JSON takes them
+                        e.g. '{"eventSources":{"rabbitMq":{"shards":4}}}'     default: none
   --json FILE           also write the report as JSON
   --serve               keep the pipeline running for any AMQP client until Ctrl-C
   --receipts FILE       with --serve: JSON-lines file of receipts             default: local-receipts.jsonl
@@ -42,6 +46,7 @@ export async function main(
     values = parseCommandLine(argv, {
       ...RUN_OPTIONS,
       stage: { type: 'string' },
+      config: { type: 'string' },
       json: { type: 'string' },
       serve: { type: 'boolean' },
       receipts: { type: 'string' },
@@ -66,6 +71,7 @@ export async function main(
     return await runLocalCommand(
       {
         stage: values.stage ?? 'dev',
+        overrides: configOption(values.config),
         messages,
         poison,
         size,
@@ -90,6 +96,15 @@ export async function main(
     // Anything else is reported as one line: what failed, not where in the code.
     io.stderr.write(`\nnpm start: ${(error as Error).name}: ${(error as Error).message}\n`);
     return EXIT.cannotRun;
+  }
+}
+
+/** `--config JSON`: parsed like `-c config=JSON` (bin/app.ts); the stage config loader checks the fields. */
+export function configOption(raw: string | undefined): StageConfigOverrides {
+  try {
+    return parseConfigOverrides(raw, '--config', 'Invalid --config');
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
 }
 

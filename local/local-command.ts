@@ -13,11 +13,14 @@ import { startServe } from './serve';
 import { synthesizeStage } from './synth';
 import { readLocalSettings, type LocalSettings } from './template-reader';
 import type { LocalBroker } from './topology-setup';
+import type { StageConfigOverrides } from '../lib/config/stages';
 
 /** Everything `npm start` does after option parsing: probe, synth, pipeline, then a verification run or serve. */
 
 export interface LocalCommandOptions {
   readonly stage: string;
+  /** `--config` overrides of the stage config. @default - none */
+  readonly overrides?: StageConfigOverrides;
   /** Valid messages (the total minus poison). */
   readonly messages: number;
   readonly poison: number;
@@ -58,7 +61,7 @@ export async function runLocalCommand(options: LocalCommandOptions, io: CommandI
   let settings: LocalSettings;
   let stackName: string;
   try {
-    const synthesized = synthesizeStage(options.stage);
+    const synthesized = synthesizeStage(options.stage, options.overrides);
     stackName = synthesized.stackName;
     settings = readLocalSettings(synthesized.template);
   } catch (error) {
@@ -127,7 +130,9 @@ export async function runLocalCommand(options: LocalCommandOptions, io: CommandI
         maxReceiveCount: redrive?.maxReceiveCount ?? 0,
         invalidRecordsFailFast: settings.consumerFailFast,
         effectsCountedFrom: result.effectsCountedFrom,
+        shards: result.perShard.length,
       },
+      perShard: result.perShard,
     };
     io.stdout.write(formatReport(result.report, context));
     if (options.jsonFile) writeFileSync(options.jsonFile, reportJson(result.report, context));
@@ -160,7 +165,7 @@ async function serve(
     [
       'Serving. Publish JSON messages (see lambda/shared/message.ts) with any AMQP client:',
       `  broker   amqp://${host.hostname}:${host.port || 5672}  vhost "${t.vhost}"  user ${options.broker.username} (or the topology's own users)`,
-      `  exchange "${t.producerExchange}"  routing key "${t.producerRoutingKey}"`,
+      `  exchange "${t.producerExchange}" (consistent hash over ${t.sourceQueues.length} shard queue(s))  routing key: the message's ordering key (its id, or its FIFO group)`,
       `  receipts → ${options.serveReceiptsFile} (one JSON line per processed message)`,
       publishExamples({
         host: host.hostname,
@@ -192,7 +197,7 @@ function describeSettings(stackName: string, pipeline: LocalPipeline, timeScale:
   const q = pipeline.queues.source;
   return [
     `Local pipeline for ${stackName} (settings from the synthesized template):`,
-    `  RabbitMQ  vhost "${pipeline.topology.topology.vhost}", queue "${s.rabbitMqMapping.queue}"; event source batch ${s.rabbitMqMapping.batchSize}, window ${s.rabbitMqMapping.batchingWindowSec} s, concurrency 1`,
+    `  RabbitMQ  vhost "${pipeline.topology.topology.vhost}", ${s.rabbitMqMappings.length} shard queue(s) ${s.rabbitMqMappings.map((m) => `"${m.queue}"`).join(', ')}; one event source each: batch ${s.rabbitMqMappings[0].batchSize}, window ${s.rabbitMqMappings[0].batchingWindowSec} s, concurrency 1`,
     `  SQS       ${s.sourceQueue.fifo ? 'FIFO' : 'standard'} queue, visibility ${q.visibilityTimeoutSec} s${timeScale === 1 ? '' : ` (template ${s.sourceQueue.visibilityTimeoutSec} s × time scale ${timeScale})`}, maxReceiveCount ${s.sourceQueue.redrive?.maxReceiveCount}; event source batch ${s.sqsMapping.batchSize}, concurrency ${s.sqsMapping.maximumConcurrency ?? `${LOCAL_DEFAULT_SQS_CONCURRENCY} (local default)`}`,
     `  Functions timeouts: bridge ${s.functions.bridge.timeoutSec} s, consumer ${s.functions.consumer.timeoutSec} s`,
   ].join('\n');

@@ -70,7 +70,7 @@ function devDefaults(): StageConfig {
       consumer: { memoryMb: 256, timeoutSeconds: 30, idempotencyExpirySeconds: undefined },
     },
     eventSources: {
-      rabbitMq: { batchSize: 100, maxBatchingWindowSeconds: undefined },
+      rabbitMq: { batchSize: 100, maxBatchingWindowSeconds: undefined, shards: 1 },
       sqs: { batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
     },
     verification: { receipts: true },
@@ -97,7 +97,13 @@ function prodDefaults(): StageConfig {
       deploymentMode: 'CLUSTER_MULTI_AZ',
     },
     functions: { ...dev.functions, logLevel: 'INFO' },
-    eventSources: { ...dev.eventSources, sqs: { ...dev.eventSources.sqs, maxConcurrency: 20 } },
+    eventSources: {
+      // Three shards: RabbitMQ spreads quorum-queue leaders over the cluster's three nodes, so each node serves one
+      // mapping, and the bridge runs three batches at a time instead of one (docs/decisions.md).
+      rabbitMq: { ...dev.eventSources.rabbitMq, shards: 3 },
+      sqs: { ...dev.eventSources.sqs, maxConcurrency: 20 },
+    },
+    topology: defaultTopology({ shards: 3 }),
     verification: { receipts: false },
     monitoring: prodMonitoringDefaults,
     tags: { project: 'mq-cloud-integration', stage: 'prod' },
@@ -121,7 +127,12 @@ export function loadStageConfig(stage: string, overrides: StageConfigOverrides =
       { field: 'stage', value: stage, problem: `allowed: ${STAGE_NAMES.join(', ')} (choose with -c stage=NAME)` },
     ]);
   }
-  const config = mergeOverrides(DEFAULTS[stage](), overrides, `Invalid overrides for stage '${stage}'`);
+  const merged = mergeOverrides(DEFAULTS[stage](), overrides, `Invalid overrides for stage '${stage}'`);
+  // The default topology follows the shard count; a topology given in full must match it (checked below).
+  const config: StageConfig =
+    isPlainObject(overrides) && overrides.topology === undefined && Number.isInteger(merged.eventSources.rabbitMq.shards)
+      ? { ...merged, topology: defaultTopology({ shards: merged.eventSources.rabbitMq.shards }) }
+      : merged;
   validateStageConfig(config);
   validateTopology(config.topology);
   return config;
