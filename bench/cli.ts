@@ -14,6 +14,7 @@ import { MIN_COLD_STARTS, runColdStartSection } from './cold-start';
 import { describeMachine } from './machine';
 import { parseBenchOptions, USAGE, type BenchOptions, type Section } from './options';
 import { runPipelineSection } from './pipeline-section';
+import { runShardScalingSection } from './shard-scaling-section';
 import { benchElapsedSec, progress } from './progress';
 import { RAW_AMQP_IN_FLIGHT } from './raw-amqp';
 import { evaluateTargets, formatTargets, type BenchFigures, type BenchReport } from './report';
@@ -22,7 +23,7 @@ import { round } from './stats';
 import { runSynthSection } from './synth';
 
 /** Sections that need the broker; checked up front so a missing broker is one clear message, not a stack trace. */
-const BROKER_SECTIONS: readonly Section[] = ['amqp', 'pipeline'];
+const BROKER_SECTIONS: readonly Section[] = ['amqp', 'pipeline', 'shards'];
 
 async function runBench(options: BenchOptions): Promise<BenchReport> {
   const machine = describeMachine();
@@ -59,6 +60,7 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
       rawSqsPerSec: sqs?.rawSqsBatchSendPerSec,
     }),
   );
+  await section('shards', () => runShardScalingSection(options, progress));
 
   return {
     machine: { ...machine, brokerVersion: amqp?.brokerVersion ?? 'not contacted' },

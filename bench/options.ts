@@ -1,9 +1,11 @@
 import { unknownOptionMessage } from '../verify/command-line';
+import { parseConfigOverrides } from '../lib/config/overrides';
+import type { StageConfigOverrides } from '../lib/config/stages';
 
 /** Command-line options of `npm run bench`, validated with messages that name the option, the value and what is allowed. */
 
 /** Parts of the bench, in the order they run. */
-export const SECTIONS = ['bundle', 'synth', 'amqp', 'sqs', 'pipeline'] as const;
+export const SECTIONS = ['bundle', 'synth', 'amqp', 'sqs', 'pipeline', 'shards'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -23,6 +25,8 @@ export interface BenchOptions {
   readonly managementUrl: string;
   /** Sections to run. @default - all of SECTIONS */
   readonly only: readonly Section[];
+  /** Stage config overrides (`--config JSON`, as `cdk synth -c config=JSON`) for the pipeline sections. @default {} */
+  readonly overrides: StageConfigOverrides;
 }
 
 export const USAGE = `usage: npm run bench -- [--json FILE] [--messages N] [--size BYTES] [--repetitions N] [--only LIST]
@@ -31,6 +35,7 @@ export const USAGE = `usage: npm run bench -- [--json FILE] [--messages N] [--si
   --size BYTES       payload bytes per message (default 512, 64..262144)
   --repetitions N    repetitions per figure, median reported (default 5, at least 3)
   --only LIST        comma-separated subset of: ${SECTIONS.join(', ')}
+  --config JSON      dev stage config overrides for the pipeline sections, as cdk synth -c config=JSON takes them
   --amqp-url URL     broker (default amqp://guest:guest@127.0.0.1:5672)
   --management-url URL  management API (default http://guest:guest@127.0.0.1:15672)
   --smoke            tests only: tiny runs, 1 repetition allowed, figures are not a measurement`;
@@ -86,6 +91,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   let amqpUrl = 'amqp://guest:guest@127.0.0.1:5672';
   let managementUrl = 'http://guest:guest@127.0.0.1:15672';
   let only: readonly Section[] = SECTIONS;
+  let overrides: StageConfigOverrides = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     switch (arg) {
@@ -110,6 +116,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       case '--management-url':
         managementUrl = text(arg, argv[++i]);
         break;
+      case '--config':
+        overrides = parseConfigOverrides(text(arg, argv[++i]), '--config');
+        break;
       case '--smoke':
         smoke = true;
         break;
@@ -122,5 +131,5 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (!smoke && reps < 3) {
     throw new Error(`--repetitions: expected an integer >= 3 (each figure is a median), received ${reps}`);
   }
-  return { jsonFile, messages, size, repetitions: reps, smoke, amqpUrl, managementUrl, only };
+  return { jsonFile, messages, size, repetitions: reps, smoke, amqpUrl, managementUrl, only, overrides };
 }

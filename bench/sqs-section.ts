@@ -40,7 +40,11 @@ function bridgeLikeAttributes(index: number): Record<string, MessageAttributeVal
  * RabbitMQ events of at most {@link BRIDGE_EVENT_RECORDS} records carrying what the producer publishes: its
  * message bodies (`size` bytes of JSON) with its AMQP properties, shaped by the local event source's own builder.
  */
-export function buildBridgeEvents(messages: number, size: number): RabbitMqEvent[] {
+export function buildBridgeEvents(
+  messages: number,
+  size: number,
+  recordsPerEvent = BRIDGE_EVENT_RECORDS,
+): RabbitMqEvent[] {
   const outgoing = buildMessages(parseProducerEvent({ count: messages, size }));
   const timestamp = Math.floor(Date.now() / 1000);
   const deliveries = outgoing.map(
@@ -66,8 +70,8 @@ export function buildBridgeEvents(messages: number, size: number): RabbitMqEvent
       }) as unknown as ConsumeMessage,
   );
   const events: RabbitMqEvent[] = [];
-  for (let i = 0; i < deliveries.length; i += BRIDGE_EVENT_RECORDS) {
-    events.push(buildRabbitMqEvent(deliveries.slice(i, i + BRIDGE_EVENT_RECORDS), 'events.to-sqs', 'integration'));
+  for (let i = 0; i < deliveries.length; i += recordsPerEvent) {
+    events.push(buildRabbitMqEvent(deliveries.slice(i, i + recordsPerEvent), 'events.to-sqs', 'integration'));
   }
   return events;
 }
