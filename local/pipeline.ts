@@ -112,7 +112,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       connection: timedConnectionSource(connection, publishedAt),
       config: {
         exchange: topology.topology.producerExchange,
-        orderingKeyField: typeof producerEnv.ORDERING_KEY_FIELD === 'string' ? producerEnv.ORDERING_KEY_FIELD : undefined,
+        orderingKeyField:
+          typeof producerEnv.ORDERING_KEY_FIELD === 'string' ? producerEnv.ORDERING_KEY_FIELD : undefined,
         confirmTimeoutMs: literalNumber(producerEnv.CONFIRM_TIMEOUT_MS) ?? 10_000,
       },
       logger: logger('producer'),

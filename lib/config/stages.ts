@@ -1,5 +1,6 @@
 import { ConfigValidationError } from './config-issue';
 import { devMonitoringDefaults, prodMonitoringDefaults } from './monitoring';
+import { MAX_SHARDS } from './shards';
 import type { StageConfig } from './stage-config';
 import { defaultTopology } from './topology';
 import { validateTopology } from './topology-validation';
@@ -127,15 +128,26 @@ export function loadStageConfig(stage: string, overrides: StageConfigOverrides =
       { field: 'stage', value: stage, problem: `allowed: ${STAGE_NAMES.join(', ')} (choose with -c stage=NAME)` },
     ]);
   }
-  const merged = mergeOverrides(DEFAULTS[stage](), overrides, `Invalid overrides for stage '${stage}'`);
-  // The default topology follows the shard count; a topology given in full must match it (checked below).
-  const config: StageConfig =
-    isPlainObject(overrides) && overrides.topology === undefined && Number.isInteger(merged.eventSources.rabbitMq.shards)
-      ? { ...merged, topology: defaultTopology({ shards: merged.eventSources.rabbitMq.shards }) }
-      : merged;
+  // The default topology follows the shard count; overrides of the topology apply on top of it.
+  const config = mergeOverrides(
+    withShardedTopology(DEFAULTS[stage](), overrides),
+    overrides,
+    `Invalid overrides for stage '${stage}'`,
+  );
   validateStageConfig(config);
   validateTopology(config.topology);
   return config;
+}
+
+/** `base` with the default topology of the shard count `overrides` asks for (a valid one; validation reports others). */
+function withShardedTopology(base: StageConfig, overrides: unknown): StageConfig {
+  const shards = isPlainObject(overrides) ? valueAt(overrides, ['eventSources', 'rabbitMq', 'shards']) : undefined;
+  if (typeof shards !== 'number' || !Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) return base;
+  return { ...base, topology: defaultTopology({ shards }) };
+}
+
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((v, key) => (isPlainObject(v) ? v[key] : undefined), value);
 }
 
 /** Deep-merges `overrides` into `base`, refusing fields `base` does not have (a typo must not be ignored). */

@@ -163,17 +163,15 @@ export function defaultTopology(overrides: { deliveryLimit?: number; shards?: nu
       { name: deadLetterExchange, type: 'fanout', durable: true },
     ],
     queues: [
-      ...sourceQueues.map(
-        (name): QueueDefinition => ({
-          name,
-          type: 'quorum',
-          deliveryLimit: overrides.deliveryLimit ?? 5,
-          deadLetterExchange,
-          deadLetterStrategy: 'at-least-once',
-          // RabbitMQ dead-letters at least once only with reject-publish; without a length limit nothing is rejected.
-          overflow: 'reject-publish',
-        }),
-      ),
+      ...sourceQueues.map((name): QueueDefinition => ({
+        name,
+        type: 'quorum',
+        deliveryLimit: overrides.deliveryLimit ?? 5,
+        deadLetterExchange,
+        deadLetterStrategy: 'at-least-once',
+        // RabbitMQ dead-letters at least once only with reject-publish; without a length limit nothing is rejected.
+        overflow: 'reject-publish',
+      })),
       { name: deadLetterQueue, type: 'quorum' },
     ],
     bindings: [

@@ -74,7 +74,9 @@ export class MonitoringDashboard extends Construct {
             '2. RabbitMQ queues (broker-wide, RabbitMQ 4)',
             [
               sourceQueueMetric(broker, q.vhost, '', 'MessageReadyCount', 'Maximum').with({ label: 'Ready' }),
-              sourceQueueMetric(broker, q.vhost, '', 'MessageUnacknowledgedCount', 'Maximum').with({ label: 'Unacked' }),
+              sourceQueueMetric(broker, q.vhost, '', 'MessageUnacknowledgedCount', 'Maximum').with({
+                label: 'Unacked',
+              }),
             ],
             [sourceQueueMetric(broker, q.vhost, '', 'ConsumerCount', 'Minimum').with({ label: 'Consumers' })],
           ),
@@ -163,10 +165,18 @@ function shardRow(broker: MonitoredBroker, vhost: string, queue: string, shard: 
       }),
     ];
   }
-  const metric = (name: 'ConsumerCount' | 'MessageReadyCount' | 'MessageUnacknowledgedCount', stat: string, label: string) =>
-    sourceQueueMetric(broker, vhost, queue, name, stat).with({ label });
+  const metric = (
+    name: 'ConsumerCount' | 'MessageReadyCount' | 'MessageUnacknowledgedCount',
+    stat: string,
+    label: string,
+  ) => sourceQueueMetric(broker, vhost, queue, name, stat).with({ label });
   return [
-    graph(`${title} depth`, [metric('MessageReadyCount', 'Maximum', 'Ready'), metric('MessageUnacknowledgedCount', 'Maximum', 'Unacked')], [], 12),
+    graph(
+      `${title} depth`,
+      [metric('MessageReadyCount', 'Maximum', 'Ready'), metric('MessageUnacknowledgedCount', 'Maximum', 'Unacked')],
+      [],
+      12,
+    ),
     graph(`${title} consumers (its event source mapping)`, [metric('ConsumerCount', 'Minimum', 'Consumers')], [], 12),
   ];
 }

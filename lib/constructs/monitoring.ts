@@ -270,7 +270,9 @@ export class Monitoring extends Construct {
     const perQueue = hasQueueMetrics(broker);
     const shards = perQueue ? q.sourceQueues : [q.sourceQueues[0]];
     shards.forEach((queue, shard) => {
-      const scope = perQueue ? `queue ${queue}` : `the broker (RabbitMQ 4: no queue metrics; ${q.sourceQueues.length} shard queues)`;
+      const scope = perQueue
+        ? `queue ${queue}`
+        : `the broker (RabbitMQ 4: no queue metrics; ${q.sourceQueues.length} shard queues)`;
       const consumers = perQueue ? 1 : q.sourceQueues.length;
       this.alarm(shardAlarmId('SourceQueueConsumers', shard), {
         metric: sourceQueueMetric(broker, q.vhost, queue, 'ConsumerCount', 'Minimum'),

@@ -49,7 +49,12 @@ test('publish and confirm rates are the broker metrics with the broker name', ()
 test('broker queue depth shows ready, unacked and consumers of the source queue (3.13)', () => {
   const names = metricNames(titled(/^2\. RabbitMQ/)).flat();
   expect(names).toEqual(
-    expect.arrayContaining(['MessageReadyCount', 'MessageUnacknowledgedCount', 'ConsumerCount', QUEUES.sourceQueues[0]]),
+    expect.arrayContaining([
+      'MessageReadyCount',
+      'MessageUnacknowledgedCount',
+      'ConsumerCount',
+      QUEUES.sourceQueues[0],
+    ]),
   );
 });
 

@@ -230,12 +230,18 @@ test.each<[string, TopologyDefinition, RegExp]>([
   ],
   [
     'a consistent-hash binding key that is not a weight',
-    { ...base, bindings: [{ exchange: 'events.by-key', queue: 'events.to-sqs', routingKey: 'event' }, base.bindings[1]] },
+    {
+      ...base,
+      bindings: [{ exchange: 'events.by-key', queue: 'events.to-sqs', routingKey: 'event' }, base.bindings[1]],
+    },
     /topology.bindings\[0\].routingKey: got "event"; allowed: the queue's weight on a consistent-hash exchange, an integer from 1 to 1000 as a string/,
   ],
   [
     'a consistent-hash weight above 1000',
-    { ...base, bindings: [{ exchange: 'events.by-key', queue: 'events.to-sqs', routingKey: '1001' }, base.bindings[1]] },
+    {
+      ...base,
+      bindings: [{ exchange: 'events.by-key', queue: 'events.to-sqs', routingKey: '1001' }, base.bindings[1]],
+    },
     /topology.bindings\[0\].routingKey: got "1001"; allowed: the queue's weight/,
   ],
   [

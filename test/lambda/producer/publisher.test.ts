@@ -42,7 +42,7 @@ describe('publishWithConfirms', () => {
       'a return before the ack (unroutable)',
       'return-then-ack',
       'returned',
-      /returned as unroutable \(312 NO_ROUTE\): no queue is bound to exchange "events" with routing key "event"/,
+      /returned as unroutable \(312 NO_ROUTE\): no queue is bound to exchange "events" with routing key "m1"/,
     ],
     ['no confirm in time', 'silence', 'confirm-timeout', /no confirm from the broker within 200 ms/],
     ['a closed channel', 'throw', 'channel-closed', /channel closed before the broker confirmed/],
