@@ -1,4 +1,4 @@
-import { Aws, CustomResource, Duration, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CustomResource, Duration, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
 import { type IVpc, Peer, Port, SecurityGroup, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -129,6 +129,8 @@ export class RabbitMqShardMappings extends Construct {
             service: 'lambda',
             resource: 'event-source-mapping',
             resourceName: m.eventSourceMappingId,
+            // arn:…:lambda:REGION:ACCOUNT:event-source-mapping:UUID
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
           }),
         ),
       }),
