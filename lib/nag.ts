@@ -1,5 +1,4 @@
 import { type App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
-import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
@@ -46,45 +45,4 @@ export function acknowledgeLogRetentionFunction(cfnBroker: CfnElement): void {
     [`AwsSolutions-IAM5[Resource::${logGroup}]`]:
       "CDK's LogRetention function: logs:DeleteLogGroup on the broker's general log group (and its streams) only, so a destroyed stage leaves no log group behind.",
   });
-}
-
-/**
- * Findings inside `@cdklabs/cdk-amazonmq`'s RabbitMQ event source: besides the mapping it adds a custom resource
- * (two functions, the CDK Provider framework with its waiter state machine) that deletes the mapping and waits until
- * its pollers' network interfaces are gone, so the stack can be destroyed cleanly.
- */
-export function acknowledgeRabbitMqEventSourceInternals(mapping: IConstruct): void {
-  const deleter = mapping.node.children.filter((c) => c.node.id !== 'Resource');
-  const stack = Stack.of(mapping);
-  const functionArns = mapping.node
-    .findAll()
-    .filter((c): c is CfnFunction => c instanceof CfnFunction)
-    .map((fn) => `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn)}.Arn>:*]`);
-  const internals: Record<string, string> = {
-    [BASIC_EXECUTION_ROLE]:
-      'Functions of the event source deleter (@cdklabs/cdk-amazonmq and the CDK Provider framework) write only their own logs through this role; they run during deletion only.',
-    'AwsSolutions-IAM5[Resource::*]':
-      "Event source deleter: ec2:DescribeNetworkInterfaces (no resource-level scope) to wait until the pollers' interfaces are gone.",
-    ...Object.fromEntries(
-      functionArns.map((id) => [
-        id,
-        'CDK Provider framework: invokes the deleter functions and their versions, nothing else.',
-      ]),
-    ),
-    'AwsSolutions-SF1':
-      'CDK Provider framework waiter state machine: runs only while the mapping is deleted; the functions it calls log every step.',
-    'AwsSolutions-SF2':
-      'CDK Provider framework waiter state machine offers no X-Ray setting; it only polls the deleter.',
-    'Serverless-StepFunctionStateMachineXray':
-      'CDK Provider framework waiter state machine offers no X-Ray setting; it only polls the deleter.',
-    'Serverless-LambdaDLQ':
-      'Custom resource functions are invoked synchronously by CloudFormation / the Provider framework; an async dead-letter queue would never receive anything.',
-    'Serverless-LambdaDefaultMemorySize':
-      'Library-internal deleter functions make one API call per invocation; the default memory fits.',
-    'Serverless-LambdaDefaultTimeout':
-      'Library-internal deleter functions make one API call per invocation; the Provider framework retries until its total timeout.',
-    'Serverless-LambdaTracing':
-      'Library-internal deleter functions run only during stack deletion; their logs record each call.',
-  };
-  for (const child of deleter) acknowledge(child, internals);
 }

@@ -92,7 +92,7 @@ export class RabbitMqBroker extends Construct implements IConnectable {
   readonly amqpsEndpoint: string;
   /** `https://HOST` of the management console and HTTP API. */
   readonly managementEndpoint: string;
-  /** The deployment from `@cdklabs/cdk-amazonmq` (for its event source). */
+  /** The deployment from `@cdklabs/cdk-amazonmq`. */
   readonly deployment: RabbitMqBrokerInstance | RabbitMqBrokerCluster;
 
   constructor(scope: Construct, id: string, props: RabbitMqBrokerProps) {

@@ -201,8 +201,7 @@ describe.each(STAGES)('stage $stage', (expected) => {
       },
       BROKER_SECRET_ARN: { Ref: logicalIdOf(s(), 'Topology/User-producer') },
       VHOST: 'integration',
-      EXCHANGE: 'events',
-      ROUTING_KEY: 'event',
+      EXCHANGE: 'events.by-key',
       CONFIRM_TIMEOUT_MS: '10000',
     });
     expect(env('Bridge')).toEqual({
