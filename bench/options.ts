@@ -73,7 +73,17 @@ function sections(raw: string | undefined): Section[] {
   return SECTIONS.filter((s) => names.includes(s));
 }
 
-const OPTION_NAMES = ['json', 'messages', 'size', 'repetitions', 'only', 'amqp-url', 'management-url', 'config', 'smoke'];
+const OPTION_NAMES = [
+  'json',
+  'messages',
+  'size',
+  'repetitions',
+  'only',
+  'amqp-url',
+  'management-url',
+  'config',
+  'smoke',
+];
 
 function unknownArgument(arg: string): string {
   return arg.startsWith('--')

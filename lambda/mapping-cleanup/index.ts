@@ -44,7 +44,10 @@ export function ec2NetworkInterfaceApi(client: Pick<EC2Client, 'send'>): Network
       let NextToken: string | undefined;
       do {
         const page = await client.send(
-          new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'description', Values: [`${prefix}*`] }], NextToken }),
+          new DescribeNetworkInterfacesCommand({
+            Filters: [{ Name: 'description', Values: [`${prefix}*`] }],
+            NextToken,
+          }),
         );
         for (const eni of page.NetworkInterfaces ?? []) if (eni.NetworkInterfaceId) ids.push(eni.NetworkInterfaceId);
         NextToken = page.NextToken;

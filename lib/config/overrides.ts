@@ -6,7 +6,11 @@ import type { StageConfigOverrides } from './stages';
  * `npm run bench -- --config '…'` parse them here, so every command takes the same JSON and refuses it the same way.
  * The fields themselves are checked by `loadStageConfig`.
  */
-export function parseConfigOverrides(raw: unknown, field = 'config', context = 'Invalid context'): StageConfigOverrides {
+export function parseConfigOverrides(
+  raw: unknown,
+  field = 'config',
+  context = 'Invalid context',
+): StageConfigOverrides {
   if (raw === undefined) return {};
   // Context values from cdk.json may already be objects; command-line values are strings.
   if (typeof raw !== 'string') return raw as StageConfigOverrides;

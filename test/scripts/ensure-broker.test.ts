@@ -56,7 +56,9 @@ test('with Docker: the one line is the official image at the dev engine version 
 test('--print-docker prints the docker command alone', () => {
   const result = spawnSync('bash', [SCRIPT, '--print-docker'], { encoding: 'utf8' });
   expect(result.status).toBe(0);
-  expect(result.stdout).toMatch(/^docker run -d .* rabbitmq:3\.13-management sh -c '.*rabbitmq_consistent_hash_exchange.*'\n$/);
+  expect(result.stdout).toMatch(
+    /^docker run -d .* rabbitmq:3\.13-management sh -c '.*rabbitmq_consistent_hash_exchange.*'\n$/,
+  );
 });
 
 test('an unknown option is refused naming what is allowed', () => {
