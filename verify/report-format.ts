@@ -38,8 +38,8 @@ export function formatReport(report: VerificationReport, context: ReportContext)
       `SQS DLQ ${report.deadLetteredByQueue.sqs}, RabbitMQ DLQ ${report.deadLetteredByQueue.rabbitmq} (expected ${report.expected.poison} poison)`,
     ),
     row('lost', report.lost, 'confirmed but neither delivered nor dead-lettered'),
-    ...(context.perShard ?? []).map((shard) =>
-      row(`  ${shard.queue}`.slice(0, 14), shard.delivered, `delivered through shard queue ${shard.queue}`),
+    ...(context.perShard ?? []).map((shard, i) =>
+      row(`  shard ${i}`, shard.delivered, `delivered through shard queue ${shard.queue}`),
     ),
     row('throughput', `${report.throughputPerSec}/s`, 'first publish to last receipt'),
     row('latency p50', `${report.latencyMs.p50} ms`, `p95 ${report.latencyMs.p95} ms, p99 ${report.latencyMs.p99} ms`),
