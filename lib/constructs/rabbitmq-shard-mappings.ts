@@ -81,8 +81,9 @@ export class RabbitMqShardMappings extends Construct {
         batchSize: props.batchSize ?? 100,
         maxBatchingWindow: props.maxBatchingWindow,
         sourceAccessConfigurations: [
-          { type: SourceAccessConfigurationType.BASIC_AUTH, uri: props.credentials.secretArn },
+          // The order @cdklabs/cdk-amazonmq wrote them in, so a deployed mapping's properties read the same.
           { type: SourceAccessConfigurationType.of('VIRTUAL_HOST'), uri: props.vhost },
+          { type: SourceAccessConfigurationType.BASIC_AUTH, uri: props.credentials.secretArn },
         ],
       });
       // One queue per RabbitMQ mapping (Lambda refuses more); the L2 construct has no property for it.

@@ -34,8 +34,8 @@ test('4 shards: 4 RabbitMQ mappings, one per shard queue, all on the one bridge 
     expect(m.Properties).toMatchObject({
       BatchSize: 100,
       SourceAccessConfigurations: [
-        { Type: 'BASIC_AUTH', URI: { Ref: expect.stringMatching(/^TopologyUsereventsource/) } },
         { Type: 'VIRTUAL_HOST', URI: 'integration' },
+        { Type: 'BASIC_AUTH', URI: { Ref: expect.stringMatching(/^TopologyUsereventsource/) } },
       ],
     });
   }
