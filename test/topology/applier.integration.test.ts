@@ -218,7 +218,7 @@ describe('deleteTopology', () => {
     expect(report.deleted).toEqual(
       expect.arrayContaining([
         'queue events.to-sqs',
-        'exchange events',
+        'exchange events.by-key',
         `user ${topology.producerUser}`,
         `vhost ${topology.vhost}`,
       ]),
