@@ -56,10 +56,10 @@ describe('applyTopology', () => {
       durable: true,
     });
     const bindings = await brokerGet<{ routing_key: string }[]>(`/api/bindings/${v()}/e/events.by-key/q/events.to-sqs`);
-    expect(bindings?.map((b) => b.routing_key)).toEqual(['event']);
+    expect(bindings?.map((b) => b.routing_key)).toEqual(['1']);
     expect(await brokerGet(`/api/permissions/${v()}/${producer}`)).toMatchObject({
       configure: '^$',
-      write: '^events$',
+      write: '^events\\.by-key$',
       read: '^$',
     });
   });
