@@ -12,11 +12,13 @@ import { brokerFrom } from '../local/cli';
 import { runAmqpSection } from './amqp-section';
 import { MIN_COLD_STARTS, runColdStartSection } from './cold-start';
 import { describeMachine } from './machine';
+import type { HandlerTimesFile } from '../cost/handler-times';
 import { parseBenchOptions, USAGE, type BenchOptions, type Section } from './options';
 import { runPipelineSection } from './pipeline-section';
 import { runShardScalingSection } from './shard-scaling-section';
 import { benchElapsedSec, progress } from './progress';
 import { RAW_AMQP_IN_FLIGHT } from './raw-amqp';
+import { runHandlerSection } from './handler-section';
 import { evaluateTargets, formatTargets, type BenchFigures, type BenchReport } from './report';
 import { BRIDGE_EVENT_RECORDS, runSqsSection, SEND_PARALLELISM } from './sqs-section';
 import { round } from './stats';
@@ -61,6 +63,7 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
     }),
   );
   await section('shards', () => runShardScalingSection(options, progress));
+  await section('handlers', () => runHandlerSection(options, progress));
 
   return {
     machine: { ...machine, brokerVersion: amqp?.brokerVersion ?? 'not contacted' },
@@ -107,12 +110,31 @@ async function main(): Promise<number> {
     writeFileSync(options.jsonFile, json);
     progress(`wrote ${options.jsonFile}`);
   }
+  if (options.handlerTimesFile && report.handlers) {
+    writeFileSync(options.handlerTimesFile, handlerTimesJson(report, process.argv.slice(2)));
+    progress(`wrote ${options.handlerTimesFile}`);
+  }
   // The summary leaves out the repetitions and the targets, which follow in words.
   const summary: Partial<BenchReport> = { ...report, runs: undefined, targets: undefined };
   console.log(JSON.stringify(summary, null, 2));
   console.log(formatTargets(report.targets));
   progress(`done in ${round(benchElapsedSec(), 1)} s`);
   return 0;
+}
+
+/** The file `npm run cost` reads: the handlers section's figures with when, how and where they were measured. */
+function handlerTimesJson(report: BenchReport, argv: readonly string[]): string {
+  const file: HandlerTimesFile = {
+    measuredAt: new Date().toISOString(),
+    command: `npm run bench -- ${argv.join(' ')}`,
+    machine: { ...report.machine, smoke: report.settings.smoke, sizeBytes: report.settings.sizeBytes },
+    note:
+      'Real handlers against the in-process SQS emulator and the in-memory idempotency store, timed at 1 record and at ' +
+      'the dev stage batch size: no AWS network round trips (SQS through an endpoint, DynamoDB), so a lower bound of ' +
+      'the billed duration. Log bytes and events from the real Powertools logger and metrics at each level.',
+    functions: report.handlers ?? {},
+  };
+  return `${JSON.stringify(file, null, 2)}\n`;
 }
 
 main().then(

@@ -1,11 +1,14 @@
+import { describeSizeLimit } from '../lambda/shared/message-size';
+import { stageMessageSizeLimit } from '../lib/config/broker-capacity';
+import { loadStageConfig } from '../lib/config/stages';
 import { unknownOptionMessage } from '../verify/command-line';
-import { parseConfigOverrides } from '../lib/config/overrides';
+import { parseConfigOverrides } from '../lib/config/config-overrides';
 import type { StageConfigOverrides } from '../lib/config/stages';
 
 /** Command-line options of `npm run bench`, validated with messages that name the option, the value and what is allowed. */
 
 /** Parts of the bench, in the order they run. */
-export const SECTIONS = ['bundle', 'synth', 'amqp', 'sqs', 'pipeline', 'shards'] as const;
+export const SECTIONS = ['bundle', 'synth', 'amqp', 'sqs', 'pipeline', 'shards', 'handlers'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -27,23 +30,28 @@ export interface BenchOptions {
   readonly only: readonly Section[];
   /** Stage config overrides (`--config JSON`, as `cdk synth -c config=JSON`) for the pipeline sections. @default {} */
   readonly overrides: StageConfigOverrides;
+  /** Where the `handlers` section's figures go for `npm run cost` (e.g. bench/handler-times.json). @default - not written */
+  readonly handlerTimesFile?: string;
 }
+
+/** The bench runs the dev stage: its size limit (min of the broker's max_message_size and SQS's) bounds --size. */
+const SIZE_LIMIT = stageMessageSizeLimit(loadStageConfig('dev'));
 
 export const USAGE = `usage: npm run bench -- [--json FILE] [--messages N] [--size BYTES] [--repetitions N] [--only LIST]
   --json FILE        write the report as JSON to FILE
   --messages N       messages per repetition (default 20000, at least 10)
-  --size BYTES       payload bytes per message (default 512, 64..262144)
+  --size BYTES       payload bytes per message (default 512, 64 to ${SIZE_LIMIT.maxBodyBytes}: the dev stage's size limit)
   --repetitions N    repetitions per figure, median reported (default 5, at least 3)
   --only LIST        comma-separated subset of: ${SECTIONS.join(', ')}
   --config JSON      dev stage config overrides for the pipeline sections, as cdk synth -c config=JSON takes them
   --amqp-url URL     broker (default amqp://guest:guest@127.0.0.1:5672)
   --management-url URL  management API (default http://guest:guest@127.0.0.1:15672)
+  --handler-times FILE  write the handlers section's figures for npm run cost (bench/handler-times.json)
   --smoke            tests only: tiny runs, 1 repetition allowed, figures are not a measurement`;
 
 const MIN_MESSAGES = 10;
-// SQS refuses messages above 256 KiB; below 64 bytes the JSON envelope (id, timestamp) does not fit.
+// Below 64 bytes the JSON envelope (id, timestamp) does not fit.
 const MIN_SIZE = 64;
-const MAX_SIZE = 262_144;
 
 function integer(option: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const value = Number(raw);
@@ -52,6 +60,14 @@ function integer(option: string, raw: string | undefined, min: number, max = Num
     throw new Error(`${option}: expected ${range}, received ${JSON.stringify(raw ?? null)}`);
   }
   return value;
+}
+
+function sizeBytes(raw: string | undefined): number {
+  try {
+    return integer('--size', raw, MIN_SIZE, SIZE_LIMIT.maxBodyBytes);
+  } catch (error) {
+    throw new Error(`${(error as Error).message} (the limit is ${describeSizeLimit(SIZE_LIMIT)})`);
+  }
 }
 
 function text(option: string, raw: string | undefined): string {
@@ -94,6 +110,7 @@ function unknownArgument(arg: string): string {
 /** Parses `argv` (without `node` and the script). Throws on anything it does not understand. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   let jsonFile: string | undefined;
+  let handlerTimesFile: string | undefined;
   let messages = 20_000;
   let size = 512;
   let repetitions: number | undefined;
@@ -112,10 +129,13 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         messages = integer(arg, argv[++i], MIN_MESSAGES);
         break;
       case '--size':
-        size = integer(arg, argv[++i], MIN_SIZE, MAX_SIZE);
+        size = sizeBytes(argv[++i]);
         break;
       case '--repetitions':
         repetitions = integer(arg, argv[++i], 1);
+        break;
+      case '--handler-times':
+        handlerTimesFile = text(arg, argv[++i]);
         break;
       case '--only':
         only = sections(argv[++i]);
@@ -127,7 +147,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         managementUrl = text(arg, argv[++i]);
         break;
       case '--config':
-        overrides = parseConfigOverrides(text(arg, argv[++i]), '--config');
+        overrides = parseConfigOverrides(text(arg, argv[++i]), { context: 'Invalid option', field: '--config' });
         break;
       case '--smoke':
         smoke = true;
@@ -141,5 +161,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (!smoke && reps < 3) {
     throw new Error(`--repetitions: expected an integer >= 3 (each figure is a median), received ${reps}`);
   }
-  return { jsonFile, messages, size, repetitions: reps, smoke, amqpUrl, managementUrl, only, overrides };
+  if (handlerTimesFile !== undefined && !only.includes('handlers')) {
+    throw new Error(`--handler-times: needs the handlers section, but --only is ${only.join(',')}`);
+  }
+  return { jsonFile, messages, size, repetitions: reps, smoke, amqpUrl, managementUrl, only, handlerTimesFile, overrides };
 }

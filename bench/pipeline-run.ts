@@ -94,7 +94,14 @@ export async function runThroughPipeline(
     receipts.push(...batch);
   }
   // Effects counted from the receipts' own flag, as `npm start` and `npm run verify` count them.
-  const report = accountForRun({ published, receipts, deadLetters: [], startedAt, finishedAt: Date.now() });
+  const report = accountForRun({
+    published,
+    receipts,
+    deadLetters: [],
+    fifo: pipeline.settings.sourceQueue.fifo,
+    startedAt,
+    finishedAt: Date.now(),
+  });
 
   const publishedAt = new Map(published.map((m) => [m.id, m.publishedAt]));
   const firstReceipt = new Map<string, number>();

@@ -1,3 +1,4 @@
+import type { FunctionHandlerTimes } from '../cost/handler-times';
 import type { MachineInfo } from './machine';
 import type { ShardCapacity } from './shard-capacity';
 import type { LatencyPercentiles } from './stats';
@@ -50,6 +51,8 @@ export interface BenchFigures {
   /** The same for a one-queue CDK app. */
   readonly minimalSynthSec: number;
   readonly synthRatio: number;
+  /** Handler time, log volume and custom metrics per function an event source invokes (priced by `npm run cost`). */
+  readonly handlers: Readonly<Record<string, FunctionHandlerTimes>>;
 }
 
 /** What `--json FILE` writes. */

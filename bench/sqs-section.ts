@@ -37,13 +37,13 @@ function bridgeLikeAttributes(index: number): Record<string, MessageAttributeVal
 }
 
 /**
- * RabbitMQ events of at most {@link BRIDGE_EVENT_RECORDS} records carrying what the producer publishes: its
+ * RabbitMQ events of at most `recordsPerEvent` records carrying what the producer publishes: its
  * message bodies (`size` bytes of JSON) with its AMQP properties, shaped by the local event source's own builder.
  */
 export function buildBridgeEvents(
   messages: number,
   size: number,
-  recordsPerEvent = BRIDGE_EVENT_RECORDS,
+  recordsPerEvent: number = BRIDGE_EVENT_RECORDS,
 ): RabbitMqEvent[] {
   const outgoing = buildMessages(parseProducerEvent({ count: messages, size }));
   const timestamp = Math.floor(Date.now() / 1000);

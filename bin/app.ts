@@ -1,25 +1,25 @@
 #!/usr/bin/env node
-import { App, Tags } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
+import { composeApp } from '../lib/app-composition';
 import { ConfigValidationError } from '../lib/config/config-issue';
+import { parseConfigOverrides } from '../lib/config/config-overrides';
 import { TopologyValidationError } from '../lib/config/topology-validation';
-import { parseConfigOverrides } from '../lib/config/overrides';
 import { DEFAULT_STAGE, loadStageConfig } from '../lib/config/stages';
-import { stackNameFor } from '../lib/config/stage-config';
-import { addNagPacks } from '../lib/nag';
-import { IntegrationStack } from '../lib/stacks/integration-stack';
 
 /**
  * The CDK app: the only place that reads context. `-c stage=dev|prod` picks the stage; `-c config='{"broker":{…}}'`
- * overrides fields of it (JSON, validated like the defaults).
+ * overrides fields of it (JSON, validated like the defaults; `npm start --config` reads it with the same code).
  */
 const app = new App();
 try {
   const stage = String(app.node.tryGetContext('stage') ?? DEFAULT_STAGE);
-  const config = loadStageConfig(stage, parseConfigOverrides(app.node.tryGetContext('config')));
+  const overrides = parseConfigOverrides(app.node.tryGetContext('config'), {
+    context: 'Invalid context',
+    field: 'config',
+  });
+  const config = loadStageConfig(stage, overrides);
 
-  const stack = new IntegrationStack(app, stackNameFor(config.stage), { config });
-  for (const [key, value] of Object.entries(config.tags)) Tags.of(stack).add(key, value);
-  addNagPacks(app);
+  composeApp(app, config);
 } catch (error) {
   // A refused configuration is the user's to fix: print the refusals (field, value, what is allowed) and nothing
   // else — no source excerpt, stack trace or object dump around them. Anything else is a bug and keeps its trace.

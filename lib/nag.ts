@@ -1,6 +1,7 @@
 import { type App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { acknowledgeControl, CONTROLS } from './governance/control-tower';
 
 /**
  * cdk-nag wiring: the packs every synth runs (a finding that is not acknowledged fails the synth) and the
@@ -45,4 +46,9 @@ export function acknowledgeLogRetentionFunction(cfnBroker: CfnElement): void {
     [`AwsSolutions-IAM5[Resource::${logGroup}]`]:
       "CDK's LogRetention function: logs:DeleteLogGroup on the broker's general log group (and its streams) only, so a destroyed stage leaves no log group behind.",
   });
+  acknowledgeControl(
+    logRetention,
+    CONTROLS.lambdaInVpc,
+    "CDK's LogRetention function calls the CloudWatch Logs API (PutRetentionPolicy). The VPC has no NAT gateway and no CloudWatch Logs endpoint (an interface endpoint per AZ for one call per deployment), so inside it the call could not leave; it runs only when the broker's log group retention changes.",
+  );
 }

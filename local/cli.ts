@@ -1,8 +1,10 @@
+import { stageMessageSizeLimit } from '../lib/config/broker-capacity';
+import { ConfigValidationError } from '../lib/config/config-issue';
+import { parseConfigOverrides } from '../lib/config/config-overrides';
+import { loadStageConfig, type StageConfigOverrides } from '../lib/config/stages';
 import { decimalOption, EXIT, RUN_OPTIONS, runShape, UsageError } from '../verify/cli-args';
 import { parseCommandLine } from '../verify/command-line';
-import { parseConfigOverrides } from '../lib/config/overrides';
-import type { StageConfigOverrides } from '../lib/config/stages';
-import { runLocalCommand, type CommandIo } from './local-command';
+import type { CommandIo } from './local-command';
 import type { LocalBroker } from './topology-setup';
 
 const USAGE = `Usage: npm start -- [options]
@@ -12,10 +14,9 @@ consumer under event-source emulators, all configured from the synthesized templ
 
   --messages N          messages to publish, poison included                 default: 1000
   --poison N            schema-invalid messages among them (end in a DLQ)    default: 1% of --messages
-  --size BYTES          body size of generated messages                      default: minimal
+  --size BYTES          body size of generated messages, up to the stage's size limit   default: minimal
   --stage NAME          stage whose template is synthesized                  default: dev
-  --config JSON         overrides of the stage config, as cdk synth -c config=JSON takes them
-                        e.g. '{"eventSources":{"rabbitMq":{"shards":4}}}'     default: none
+  --config JSON         override stage fields, as cdk synth -c config='{…}' does, e.g. '{"queues":{"fifo":true}}'
   --json FILE           also write the report as JSON
   --serve               keep the pipeline running for any AMQP client until Ctrl-C
   --receipts FILE       with --serve: JSON-lines file of receipts             default: local-receipts.jsonl
@@ -28,8 +29,8 @@ consumer under event-source emulators, all configured from the synthesized templ
   --help
 
 Environment: LOCAL_AMQP_URL and LOCAL_MANAGEMENT_URL set the broker defaults.
-Exit code 0 only if nothing confirmed is lost, exactly the poison messages are dead-lettered and every valid message
-had its effect once.
+Exit code 0 only if nothing confirmed is lost, exactly the poison messages are dead-lettered, every valid message
+had its effect once and, with FIFO queues, none took effect after a later message of its group (outOfOrder 0).
 `;
 
 const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -67,11 +68,18 @@ export async function main(
   }
   try {
     if (values.receipts !== undefined && !values.serve) throw new UsageError('--receipts only applies with --serve');
-    const { messages, poison, size, timeoutSec } = runShape(values);
+    const stage = values.stage ?? 'dev';
+    const configOverrides = configOption(values.config);
+    // The stage's config (not its synthesized template, which takes seconds) gives the size limit, so an oversized
+    // --size stops here, before the broker probe, the synth and the topology.
+    const sizeLimit = stageMessageSizeLimit(loadStageConfig(stage, configOverrides));
+    const { messages, poison, size, timeoutSec } = runShape(values, sizeLimit);
+    // Loaded only now: the runtime (handlers, SQS emulator, synth) takes seconds to load, a refused option none.
+    const { runLocalCommand } = await import('./local-command');
     return await runLocalCommand(
       {
-        stage: values.stage ?? 'dev',
-        overrides: configOption(values.config),
+        stage,
+        configOverrides,
         messages,
         poison,
         size,
@@ -93,18 +101,23 @@ export async function main(
       io.stderr.write(`npm start: ${error.message}\n\n${USAGE}`);
       return EXIT.cannotRun;
     }
+    if (error instanceof ConfigValidationError) {
+      io.stderr.write(`npm start: ${error.message}\n`);
+      return EXIT.cannotRun;
+    }
     // Anything else is reported as one line: what failed, not where in the code.
     io.stderr.write(`\nnpm start: ${(error as Error).name}: ${(error as Error).message}\n`);
     return EXIT.cannotRun;
   }
 }
 
-/** `--config JSON`: parsed like `-c config=JSON` (bin/app.ts); the stage config loader checks the fields. */
+/** `--config`: the same JSON `cdk synth -c config='{…}'` takes, read by the same code; a usage error otherwise. */
 export function configOption(raw: string | undefined): StageConfigOverrides {
   try {
-    return parseConfigOverrides(raw, '--config', 'Invalid --config');
+    return parseConfigOverrides(raw, { context: 'Invalid option', field: '--config' });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    if (error instanceof ConfigValidationError) throw new UsageError(error.message);
+    throw error;
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import type { StageConfigOverrides } from '../lib/config/stages';
 import { EXIT } from '../verify/cli-args';
 import { formatReport, reportJson } from '../verify/report-format';
 import { BrokerUnavailableError, ensureBroker } from './broker-probe';
@@ -13,14 +14,13 @@ import { startServe } from './serve';
 import { synthesizeStage } from './synth';
 import { readLocalSettings, type LocalSettings } from './template-reader';
 import type { LocalBroker } from './topology-setup';
-import type { StageConfigOverrides } from '../lib/config/stages';
 
 /** Everything `npm start` does after option parsing: probe, synth, pipeline, then a verification run or serve. */
 
 export interface LocalCommandOptions {
   readonly stage: string;
-  /** `--config` overrides of the stage config. @default - none */
-  readonly overrides?: StageConfigOverrides;
+  /** Overrides of the stage's config, as `cdk synth -c config='{…}'` applies them (`--config`). @default {} */
+  readonly configOverrides?: StageConfigOverrides;
   /** Valid messages (the total minus poison). */
   readonly messages: number;
   readonly poison: number;
@@ -61,7 +61,7 @@ export async function runLocalCommand(options: LocalCommandOptions, io: CommandI
   let settings: LocalSettings;
   let stackName: string;
   try {
-    const synthesized = synthesizeStage(options.stage, options.overrides);
+    const synthesized = synthesizeStage(options.stage, options.configOverrides);
     stackName = synthesized.stackName;
     settings = readLocalSettings(synthesized.template);
   } catch (error) {
@@ -124,6 +124,9 @@ export async function runLocalCommand(options: LocalCommandOptions, io: CommandI
       target: `local (${stackName})`,
       facts: {
         stage: options.stage,
+        ...(options.configOverrides && Object.keys(options.configOverrides).length > 0
+          ? { config: JSON.stringify(options.configOverrides) }
+          : {}),
         timeScale: options.timeScale,
         vhost: pipeline.topology.topology.vhost,
         sqsVisibilityTimeoutSec: pipeline.queues.source.visibilityTimeoutSec,

@@ -108,7 +108,8 @@ export async function runLocalVerification(pipeline: LocalPipeline, options: Loc
 
   // Effects from the receipts' flag, exactly as `npm run verify` counts them in AWS: one way for both.
   const { receipts, deadLetters } = tally;
-  const report = accountForRun({ published, receipts, deadLetters, startedAt, finishedAt: Date.now() });
+  const fifo = pipeline.settings.sourceQueue.fifo;
+  const report = accountForRun({ published, receipts, deadLetters, fifo, startedAt, finishedAt: Date.now() });
   return {
     runId,
     report,

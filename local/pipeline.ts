@@ -5,6 +5,7 @@ import { LocalPersistenceLayer } from '../lambda/consumer/local-persistence-laye
 import { sampleProcessMessage } from '../lambda/consumer/process-message';
 import { createSqsReceiptSink } from '../lambda/consumer/receipts';
 import { createAmqpConnectionSource } from '../lambda/producer/amqp-connection';
+import { messageSizeLimitFromEnv } from '../lambda/shared/message-size';
 import { createProducerHandler, type ProducerHandler } from '../lambda/producer/handler';
 import { createLocalLogger, discardMetrics, timedConnectionSource } from './local-adapters';
 import { RabbitMqDeadLetterReader } from './rabbitmq-dead-letters';
@@ -115,6 +116,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         orderingKeyField:
           typeof producerEnv.ORDERING_KEY_FIELD === 'string' ? producerEnv.ORDERING_KEY_FIELD : undefined,
         confirmTimeoutMs: literalNumber(producerEnv.CONFIRM_TIMEOUT_MS) ?? 10_000,
+        // The size limit the template gives the deployed producer (MAX_BODY_BYTES), read the same way.
+        sizeLimit: messageSizeLimitFromEnv(literalStrings(producerEnv)),
       },
       logger: logger('producer'),
       metrics: discardMetrics,
@@ -128,6 +131,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         parallelism: literalNumber(bridgeEnv.SEND_PARALLELISM),
         messageGroupIdField:
           typeof bridgeEnv.MESSAGE_GROUP_ID_FIELD === 'string' ? bridgeEnv.MESSAGE_GROUP_ID_FIELD : undefined,
+        sizeLimit: messageSizeLimitFromEnv(literalStrings(bridgeEnv)),
       },
       logger: logger('bridge'),
       metrics: discardMetrics,
@@ -247,4 +251,13 @@ function delaySqsCalls(sqs: SqsEmulator, ms: number): void {
 function literalNumber(value: unknown): number | undefined {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : typeof value === 'number' ? value : NaN;
   return Number.isFinite(n) ? n : undefined;
+}
+
+/** The template environment's literal values (intrinsics such as queue URLs left out), as a function would see them. */
+function literalStrings(env: Readonly<Record<string, unknown>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (typeof value === 'string' || typeof value === 'number') out[name] = String(value);
+  }
+  return out;
 }

@@ -6,7 +6,8 @@ import { buildRabbitMqEvent, LOCAL_BROKER_ARN, type RabbitMqEvent } from './rabb
  * Emulates Lambda's RabbitMQ event source mapping with its deployed semantics: one consumer (concurrency 1),
  * prefetch = batch size, a batch is invoked when it is full or the batching window has passed since its first
  * record, all records are acked when the function returns and all are nacked with requeue when it throws or times
- * out (there is no partial batch response for Amazon MQ sources), and the consumer reconnects after losing the
+ * out (there is no partial batch response for Amazon MQ sources) — together with every later delivery, by closing
+ * the channel, so nothing overtakes the failed batch — and the consumer reconnects after losing the
  * connection (unacked deliveries go back to the queue, as they do in AWS).
  */
 
@@ -107,15 +108,45 @@ export class RabbitMqEventSource {
     const model = await connect(this.options.url);
     model.on('error', () => undefined); // 'close' follows and drives the reconnect
     model.on('close', () => this.onConnectionLost(model));
+    this.model = model;
+    await this.consumeOn(model);
+  }
+
+  private async consumeOn(model: ChannelModel): Promise<void> {
     const channel = await model.createChannel();
     channel.on('error', () => undefined);
     await channel.prefetch(this.options.batchSize);
-    this.model = model;
     this.channel = channel;
     const { consumerTag } = await channel.consume(this.options.queue, (msg) => this.onDelivery(channel, msg), {
       noAck: false,
     });
     this.consumerTag = consumerTag;
+  }
+
+  /**
+   * After a failed invocation: gives back the batch and every later delivery — those held for the next batch and
+   * those still on the wire — by closing the channel (the broker requeues all its unacked deliveries, each to its
+   * original place), then consumes again on a new one. Forwarding a later delivery before the failed batch comes
+   * back would put it ahead of the batch (FIFO order). Nacking only what is in hand would miss the deliveries the
+   * broker sent meanwhile.
+   */
+  private async returnEverything(channel: Channel, batch: readonly ConsumeMessage[]): Promise<void> {
+    const model = this.model;
+    if (channel !== this.channel || !model || this.stopped) {
+      settle(batch, (m) => channel.nack(m, false, true));
+      return;
+    }
+    this.channel = undefined;
+    this.consumerTag = undefined;
+    this.buffer = [];
+    this.clearWindow();
+    await channel.close().catch(() => undefined);
+    try {
+      await this.consumeOn(model);
+    } catch (error) {
+      // The connection is going away: its 'close' handler reconnects.
+      this.options.onError?.(asError(error), 'connection');
+    }
   }
 
   private onDelivery(channel: Channel, msg: ConsumeMessage | null): void {
@@ -172,7 +203,7 @@ export class RabbitMqEventSource {
     } catch (error) {
       this.stats.failedInvocations += 1;
       this.options.onError?.(asError(error), 'invoke');
-      settle(batch, (m) => channel.nack(m, false, true));
+      await this.returnEverything(channel, batch);
     }
   }
 

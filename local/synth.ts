@@ -16,7 +16,7 @@ export interface SynthesizedStage {
 /**
  * Synthesizes the stage's stack in process (with the `--config` overrides), exactly as `cdk synth` would build it, minus asset bundling (the local
  * runtime runs the handlers from source, so esbuild is skipped) and with path metadata on (the template reader
- * finds the functions by their construct path).
+ * finds the functions by their construct path). `overrides` are what `cdk synth -c config='{…}'` would apply.
  */
 export function synthesizeStage(stage: string, overrides: StageConfigOverrides = {}): SynthesizedStage {
   const outdir = mkdtempSync(join(tmpdir(), 'mq-local-synth-'));

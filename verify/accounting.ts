@@ -1,3 +1,5 @@
+import { checkGroupOrder } from './group-order';
+
 /**
  * Accounts for every message of one run, from what arrived (receipts) and what was dead-lettered (both DLQs) — not
  * from the producer's own claims. Shared by the local runtime (`npm start`) and the deployed check (`npm run verify`).
@@ -22,6 +24,12 @@ export interface Receipt {
   readonly receivedAt: number;
   /** This delivery performed the business effect (false: a duplicate absorbed); absent from older consumers. */
   readonly effect?: boolean;
+  /** FIFO: the message group the delivery came from. */
+  readonly group?: string;
+  /** FIFO: SQS's sequence number of the message (decimal string). */
+  readonly sequenceNumber?: string;
+  /** The effect this delivery performed or was absorbed by (consumers that record it); see lambda/consumer/receipts.ts. */
+  readonly effectId?: string;
 }
 
 /** A message found in a dead-letter queue. */
@@ -40,6 +48,11 @@ export interface AccountingInput {
    * @default - counted from the receipts, see {@link countEffects}
    */
   readonly effects?: number;
+  /**
+   * The run went through FIFO queues: check that each message group's effects happened in publish order
+   * (`published` lists the messages in publish order). @default false
+   */
+  readonly fifo?: boolean;
   /** Epoch ms the run started (before the first publish). */
   readonly startedAt: number;
   /** Epoch ms the run ended (after the drain). */
@@ -52,7 +65,7 @@ export interface LatencyPercentiles {
   readonly p99: number;
 }
 
-/** The verification report; the first ten fields are the documented `--json` contract. */
+/** The verification report; the fields up to `durationSec` are the documented `--json` contract. */
 export interface VerificationReport {
   readonly sent: number;
   readonly confirmed: number;
@@ -65,6 +78,10 @@ export interface VerificationReport {
   readonly deadLettered: number;
   /** Confirmed ids neither delivered nor dead-lettered. */
   readonly lost: number;
+  /** FIFO: messages whose effect came after a later-published message of their group (0 to pass); null: standard. */
+  readonly outOfOrder: number | null;
+  /** FIFO: message groups the order was checked in; null: standard. */
+  readonly messageGroups: number | null;
   /** Delivered messages per second, first publish to last receipt. */
   readonly throughputPerSec: number;
   /** Publish-to-receipt latency of each delivered message. */
@@ -91,18 +108,24 @@ export interface EffectCount {
 }
 
 /**
- * Effects from receipts: each receipt with `effect: true` is one effect (a second one for an id means idempotency
- * failed). A receipt without the flag (a consumer that records every delivery alike) can only show that the message
- * was processed, so an id with only such receipts counts once — then the count cannot reveal a duplicate effect, and
- * `countedFrom` says so.
+ * Effects from receipts: each distinct effect id of a message is one effect, whichever receipt carries it (the
+ * effect's own, or a duplicate's when the effect's receipt was lost); a receipt with `effect: true` and no effect
+ * id is one effect (a second one for an id means idempotency failed). A receipt without the flag (a consumer that
+ * records every delivery alike) can only show that the message was processed, so an id with only such receipts
+ * counts once — then the count cannot reveal a duplicate effect, and `countedFrom` says so.
  */
 export function countEffects(receipts: readonly Receipt[]): EffectCount {
   const flagged = new Map<string, number>();
   const unflagged = new Set<string>();
+  const effectIds = new Map<string, Set<string>>();
   for (const r of receipts) {
-    if (r.effect === undefined) unflagged.add(r.id);
-    else flagged.set(r.id, (flagged.get(r.id) ?? 0) + (r.effect ? 1 : 0));
+    if (r.effect === undefined && r.effectId === undefined) unflagged.add(r.id);
+    else if (r.effectId !== undefined) {
+      effectIds.set(r.id, (effectIds.get(r.id) ?? new Set<string>()).add(r.effectId));
+      flagged.set(r.id, flagged.get(r.id) ?? 0);
+    } else flagged.set(r.id, (flagged.get(r.id) ?? 0) + (r.effect ? 1 : 0));
   }
+  for (const [id, ids] of effectIds) flagged.set(id, (flagged.get(id) ?? 0) + ids.size);
   const byId = new Map(flagged);
   for (const id of unflagged) if (!byId.get(id)) byId.set(id, 1);
   let count = 0;
@@ -171,6 +194,23 @@ export function accountForRun(input: AccountingInput): VerificationReport {
     );
   }
 
+  const order = input.fifo
+    ? checkGroupOrder(
+        good.map((m) => m.id),
+        own,
+      )
+    : undefined;
+  if (order && order.outOfOrder > 0) {
+    problems.push(
+      `${order.outOfOrder} messages took effect after a later-published message of their group: ${order.examples.join(', ')}`,
+    );
+  }
+  if (order && order.ungrouped > 0) {
+    problems.push(
+      `${order.ungrouped} delivered messages have receipts without a message group: their order is unchecked`,
+    );
+  }
+
   const latencies = [...firstReceipt.entries()].map(([id, at]) => at - (byId.get(id)?.publishedAt ?? input.startedAt));
   const firstPublish =
     input.published.length > 0 ? Math.min(...input.published.map((m) => m.publishedAt)) : input.startedAt;
@@ -186,6 +226,8 @@ export function accountForRun(input: AccountingInput): VerificationReport {
     effects,
     deadLettered: deadLettered.size,
     lost: lostIds.length,
+    outOfOrder: order ? order.outOfOrder : null,
+    messageGroups: order ? order.groups : null,
     throughputPerSec: spanSec > 0 ? round(firstReceipt.size / spanSec, 1) : 0,
     latencyMs: percentiles(latencies),
     durationSec: round((input.finishedAt - input.startedAt) / 1000, 2),
@@ -211,7 +253,8 @@ function effectDetail(counted: EffectCount | undefined, good: readonly Published
   const none = good.filter((m) => counted.byId.get(m.id) === 0).map((m) => m.id);
   return [
     twice.length > 0 ? `; more than one effect: ${sample(twice)}` : '',
-    // A receipt SQS refused after the effect: the retry is absorbed as a duplicate and says `effect: false`.
+    // A receipt SQS refused after the effect, from a consumer without effect ids: the retry is absorbed as a
+    // duplicate and says `effect: false` (with effect ids the duplicate's receipt names the effect instead).
     none.length > 0 ? `; delivered but no receipt marks the effect (an effect receipt was lost): ${sample(none)}` : '',
   ].join('');
 }

@@ -41,11 +41,20 @@ export function formatReport(report: VerificationReport, context: ReportContext)
     ...(context.perShard ?? []).map((shard, i) =>
       row(`  shard ${i}`, shard.delivered, `delivered through shard queue ${shard.queue}`),
     ),
+    ...(report.outOfOrder === null
+      ? []
+      : [
+          row(
+            'out of order',
+            report.outOfOrder,
+            `effects after a later-published message of their group (FIFO, ${report.messageGroups} group${report.messageGroups === 1 ? '' : 's'})`,
+          ),
+        ]),
     row('throughput', `${report.throughputPerSec}/s`, 'first publish to last receipt'),
     row('latency p50', `${report.latencyMs.p50} ms`, `p95 ${report.latencyMs.p95} ms, p99 ${report.latencyMs.p99} ms`),
     row('duration', `${report.durationSec} s`),
     report.passed
-      ? 'PASS: every confirmed message was delivered once in effect or dead-lettered as expected'
+      ? `PASS: every confirmed message was delivered once in effect${report.outOfOrder === null ? '' : ', in order within its group,'} or dead-lettered as expected`
       : `FAIL:\n${report.problems.map((p) => `  - ${p}`).join('\n')}`,
   ];
   return `${lines.join('\n')}\n`;

@@ -15,11 +15,20 @@ export interface SendOptions {
   readonly parallelism: number;
   /** Attempts for entries SQS failed on its side (`SenderFault: false`); sender faults are not retried. @default 3 */
   readonly maxAttempts?: number;
-  /** Stop at the first failed call (FIFO: sending later groups would overtake the failed ones). @default false */
-  readonly stopOnFailure?: boolean;
   /** Pause before a retry; doubles each attempt. @default 100 */
   readonly retryDelayMs?: number;
 }
+
+/** What forwarding a batch came to: the records SQS did not accept, and the SendMessageBatch calls it took. */
+export interface SendResult {
+  readonly failures: ForwardFailure[];
+  readonly requests: number;
+}
+
+/** SQS's answer for one entry of one call. */
+export type EntryOutcome =
+  | { readonly accepted: true }
+  | { readonly accepted: false; readonly retryable: boolean; readonly failure: ForwardFailure };
 
 /** Runs `task` over `items` with at most `limit` at a time, in order of start. */
 export async function mapWithConcurrency<T, R>(
@@ -39,79 +48,100 @@ export async function mapWithConcurrency<T, R>(
   return results;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Sends one chunk; returns the records SQS did not accept. */
+/** The pause before attempt `attempt + 1`. */
+export function retryDelay(options: SendOptions, attempt: number): number {
+  return (options.retryDelayMs ?? 100) * 2 ** (attempt - 1);
+}
+
+/**
+ * One SendMessageBatch call; the outcome of each entry, in the order given. Entry ids only need to be unique within
+ * one request: a position is enough and always valid (`ids`, default `e0`, `e1`…, keeps a retried entry's id).
+ */
+export async function sendOnce(
+  client: SqsBatchClient,
+  queueUrl: string,
+  batch: readonly PlannedEntry[],
+  ids: readonly string[] = batch.map((_, i) => `e${i}`),
+): Promise<EntryOutcome[]> {
+  const entries: SendMessageBatchRequestEntry[] = batch.map((planned, i) => ({ Id: ids[i], ...planned.entry }));
+  let output: SendMessageBatchCommandOutput;
+  try {
+    output = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+  } catch (error) {
+    // The SDK has already retried throttling and transient errors; what reaches us is final.
+    const { name, message } = error as Error;
+    return batch.map((p) => ({
+      accepted: false,
+      retryable: false,
+      failure: { id: recordLabel(p.record), code: name, message },
+    }));
+  }
+  const accepted = new Set((output.Successful ?? []).map((r) => r.Id));
+  const failed = new Map((output.Failed ?? []).map((f) => [f.Id, f]));
+  return batch.map((planned, i): EntryOutcome => {
+    const id = ids[i];
+    if (accepted.has(id)) return { accepted: true };
+    const f = failed.get(id);
+    const label = recordLabel(planned.record);
+    if (!f) {
+      return {
+        accepted: false,
+        retryable: false,
+        failure: { id: label, code: 'NoAnswer', message: 'SQS reported neither success nor failure' },
+      };
+    }
+    return {
+      accepted: false,
+      retryable: !f.SenderFault,
+      failure: { id: label, code: f.Code ?? 'Unknown', message: f.Message ?? '' },
+    };
+  });
+}
+
+/** Sends one chunk, retrying what SQS failed on its side; returns the records SQS did not accept. */
 async function sendChunk(
   client: SqsBatchClient,
   chunk: readonly PlannedEntry[],
   options: SendOptions,
-): Promise<ForwardFailure[]> {
+): Promise<SendResult> {
   const maxAttempts = options.maxAttempts ?? 3;
-  // Entry ids only need to be unique within one request; the position is enough and always valid.
-  let pending = new Map<string, PlannedEntry>(chunk.map((planned, i) => [`e${i}`, planned]));
+  let pending = chunk.map((planned, i) => ({ id: `e${i}`, planned }));
   const failures: ForwardFailure[] = [];
-  for (let attempt = 1; pending.size > 0; attempt++) {
-    const entries: SendMessageBatchRequestEntry[] = [];
-    for (const [Id, planned] of pending) entries.push({ Id, ...planned.entry });
-    let output: SendMessageBatchCommandOutput;
-    try {
-      output = await client.send(new SendMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: entries }));
-    } catch (error) {
-      // The SDK has already retried throttling and transient errors; what reaches us is final.
-      const { name, message } = error as Error;
-      return [...failures, ...[...pending.values()].map((p) => ({ id: recordLabel(p.record), code: name, message }))];
-    }
-    const retry = new Map<string, PlannedEntry>();
-    for (const failed of output.Failed ?? []) {
-      const planned = pending.get(failed.Id ?? '');
-      if (!planned) continue;
-      if (!failed.SenderFault && attempt < maxAttempts) {
-        retry.set(failed.Id as string, planned);
-      } else {
-        failures.push({
-          id: recordLabel(planned.record),
-          code: failed.Code ?? 'Unknown',
-          message: failed.Message ?? '',
-        });
-      }
-    }
-    const answered = new Set<string | undefined>();
-    for (const r of output.Successful ?? []) answered.add(r.Id);
-    for (const r of output.Failed ?? []) answered.add(r.Id);
-    for (const [id, planned] of pending) {
-      if (!answered.has(id)) {
-        failures.push({
-          id: recordLabel(planned.record),
-          code: 'NoAnswer',
-          message: 'SQS reported neither success nor failure',
-        });
-      }
-    }
+  let requests = 0;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    requests++;
+    const outcomes = await sendOnce(
+      client,
+      options.queueUrl,
+      pending.map((p) => p.planned),
+      pending.map((p) => p.id),
+    );
+    const retry: typeof pending = [];
+    outcomes.forEach((outcome, i) => {
+      if (outcome.accepted) return;
+      if (outcome.retryable && attempt < maxAttempts) retry.push(pending[i]);
+      else failures.push(outcome.failure);
+    });
     pending = retry;
-    if (pending.size > 0) await sleep((options.retryDelayMs ?? 100) * 2 ** (attempt - 1));
+    if (pending.length > 0) await sleep(retryDelay(options, attempt));
   }
-  return failures;
+  return { failures, requests };
 }
 
-/** Sends all chunks with bounded parallelism; returns every record SQS did not accept. */
+/**
+ * Standard queues: sends all chunks with bounded parallelism, each retrying only its failed entries (a standard
+ * queue promises no order, so a retried entry may land after later ones); returns every record SQS did not accept.
+ */
 export async function sendChunks(
   client: SqsBatchClient,
   chunks: readonly (readonly PlannedEntry[])[],
   options: SendOptions,
-): Promise<ForwardFailure[]> {
-  let stopped = false;
-  const perChunk = await mapWithConcurrency(chunks, options.stopOnFailure ? 1 : options.parallelism, async (chunk) => {
-    if (stopped) {
-      return chunk.map((p) => ({
-        id: recordLabel(p.record),
-        code: 'NotSent',
-        message: 'not sent because an earlier FIFO batch failed (order would break)',
-      }));
-    }
-    const failures = await sendChunk(client, chunk, options);
-    if (failures.length > 0 && options.stopOnFailure) stopped = true;
-    return failures;
-  });
-  return perChunk.flat();
+): Promise<SendResult> {
+  const perChunk = await mapWithConcurrency(chunks, options.parallelism, (chunk) => sendChunk(client, chunk, options));
+  return {
+    failures: perChunk.flatMap((r) => r.failures),
+    requests: perChunk.reduce((sum, r) => sum + r.requests, 0),
+  };
 }

@@ -1,5 +1,6 @@
 import { ATTRIBUTE } from '../shared/attributes';
 import { ForwardingError, type ForwardFailure } from '../shared/errors';
+import type { MessageSizeLimit } from '../shared/message-size';
 import {
   logger as defaultLogger,
   metrics as defaultMetrics,
@@ -7,6 +8,7 @@ import {
   type LoggerLike,
   type MetricsLike,
 } from '../shared/observability';
+import { sendInGroupOrder } from './fifo-forward';
 import { sendChunks, type SqsBatchClient } from './forward';
 import { parseRabbitMqEvent, type RabbitMqEventInput } from './rabbitmq-event';
 import { chunkEntries, planEntry, type PlannedEntry } from './sqs-entries';
@@ -18,12 +20,14 @@ export type { SqsBatchClient } from './forward';
 export interface BridgeConfig {
   /** Target SQS queue; a URL ending in `.fifo` selects FIFO behaviour. */
   readonly queueUrl: string;
-  /** Concurrent SendMessageBatch calls (standard queues; FIFO sends one at a time to keep order). @default 4 */
+  /** Concurrent SendMessageBatch calls (FIFO: calls never share a message group, see fifo-forward.ts). @default 4 */
   readonly parallelism?: number;
   /** FIFO: dotted path of the body field whose value is the message group id. @default - one group */
   readonly messageGroupIdField?: string;
   /** Attempts for entries SQS failed on its side. @default 3 */
   readonly maxAttempts?: number;
+  /** The flow's size limit (`MAX_BODY_BYTES`); a larger body is not forwarded. @default - SQS's limit */
+  readonly sizeLimit?: MessageSizeLimit;
 }
 
 /** What `createBridgeHandler` needs. */
@@ -42,6 +46,7 @@ export interface BridgeResult {
   readonly wrapped: number;
   /** Records forwarded with a `bridge.invalid-reason` attribute. */
   readonly invalid: number;
+  /** SendMessageBatch calls made, retries included. */
   readonly requests: number;
 }
 
@@ -62,7 +67,11 @@ export function createBridgeHandler(deps: BridgeDependencies): BridgeHandler {
     const records = parseRabbitMqEvent(event);
     const planned: PlannedEntry[] = [];
     const failures: ForwardFailure[] = [];
-    const entryOptions = { fifo, messageGroupIdField: deps.config.messageGroupIdField };
+    const entryOptions = {
+      fifo,
+      messageGroupIdField: deps.config.messageGroupIdField,
+      sizeLimit: deps.config.sizeLimit,
+    };
     let wrapped = 0;
     let invalid = 0;
     for (const record of records) {
@@ -76,15 +85,15 @@ export function createBridgeHandler(deps: BridgeDependencies): BridgeHandler {
         failures.push(plan);
       }
     }
-    const chunks = chunkEntries(planned);
-    failures.push(
-      ...(await sendChunks(deps.sqs, chunks, {
-        queueUrl: deps.config.queueUrl,
-        parallelism: deps.config.parallelism ?? 4,
-        maxAttempts: deps.config.maxAttempts,
-        stopOnFailure: fifo,
-      })),
-    );
+    const sendOptions = {
+      queueUrl: deps.config.queueUrl,
+      parallelism: deps.config.parallelism ?? 4,
+      maxAttempts: deps.config.maxAttempts,
+    };
+    const sent = fifo
+      ? await sendInGroupOrder(deps.sqs, planned, sendOptions)
+      : await sendChunks(deps.sqs, chunkEntries(planned), sendOptions);
+    failures.push(...sent.failures);
     metrics.addMetric('RecordsReceived', MetricUnit.Count, records.length);
     metrics.addMetric('RecordsForwarded', MetricUnit.Count, records.length - failures.length);
     metrics.addMetric('RecordsNotForwarded', MetricUnit.Count, failures.length);
@@ -103,7 +112,7 @@ export function createBridgeHandler(deps: BridgeDependencies): BridgeHandler {
       forwarded: planned.length,
       wrapped,
       invalid,
-      requests: chunks.length,
+      requests: sent.requests,
     };
     if (invalid > 0 || wrapped > 0)
       log.warn('Forwarded records that are not valid messages or not plain text', { ...result });

@@ -3,6 +3,7 @@ import type { MessageAttributeValue, SendMessageBatchRequestEntry } from '@aws-s
 import { ATTRIBUTE, BODY_ENCODING, EMPTY_BODY_PLACEHOLDER } from '../shared/attributes';
 import { InvalidMessageError, type ForwardFailure } from '../shared/errors';
 import { decodeMessageText, utf8TextOf } from '../shared/message';
+import { messageSizeLimit, sizeLimitText, type MessageSizeLimit } from '../shared/message-size';
 import { escapeSqsUnsafe, isSqsSafeText, SQS_MAX_BATCH_ENTRIES, SQS_MAX_MESSAGE_BYTES } from '../shared/sqs-limits';
 import type { BridgeRecord } from './rabbitmq-event';
 
@@ -11,6 +12,8 @@ export interface EntryOptions {
   readonly fifo: boolean;
   /** FIFO: dotted path of the body field whose value is the group id. @default - every message in one group */
   readonly messageGroupIdField?: string;
+  /** The flow's size limit: a larger body is not forwarded. @default - SQS's limit only */
+  readonly sizeLimit?: MessageSizeLimit;
 }
 
 /** A record turned into an SQS entry (without the per-request `Id`). */
@@ -26,6 +29,7 @@ export const FALLBACK_GROUP_ID = 'ungrouped';
 
 const FIFO_ID = /^[\x21-\x7e]{1,128}$/;
 const MAX_REASON_LENGTH = 1_024;
+const LEFT_ON_BROKER = 'left on the broker, which dead-letters it after x-delivery-limit deliveries';
 
 /** Names a record in errors and logs: its message id, or `#index` when it has none. */
 export function recordLabel(record: BridgeRecord): string {
@@ -59,6 +63,21 @@ export function messageGroupId(text: string | undefined, path: string | undefine
   return String(value) === '' ? FALLBACK_GROUP_ID : fifoSafeId(String(value));
 }
 
+/**
+ * The FIFO deduplication id. A valid message's is its body `id`, the contract's identity (and the consumer's
+ * idempotency key): the AMQP `message-id` property is the publisher's, and a publisher that reuses one for different
+ * messages would have SQS drop all but the first within its 5-minute deduplication window. A message that fails
+ * the contract has no trustworthy id, so its id is a SHA-256 of its `message-id` property (if any) and its bytes:
+ * the same for every redelivery of it, different for any message that differs in either. Two invalid messages
+ * identical in both within 5 minutes are one message to SQS (docs/handlers.md).
+ */
+export function deduplicationId(record: BridgeRecord, bodyId: string | undefined): string {
+  if (bodyId !== undefined) return fifoSafeId(bodyId);
+  const hash = createHash('sha256');
+  if (record.messageId !== undefined) hash.update('message-id\0').update(record.messageId).update('\0');
+  return hash.update(record.body).digest('hex');
+}
+
 /** UTF-8 bytes of the `String` data type, as SQS counts them. */
 const STRING_TYPE_BYTES = 'String'.length;
 
@@ -77,6 +96,15 @@ function setAttribute(attributes: Record<string, MessageAttributeValue>, name: s
  * reason is there when the message reaches the DLQ. Returns a failure when the result exceeds SQS's size limit.
  */
 export function planEntry(record: BridgeRecord, options: EntryOptions): PlannedEntry | ForwardFailure {
+  const sizeLimit = options.sizeLimit ?? messageSizeLimit();
+  // The same limit the producer refuses at: a body over it came from another publisher and stays on the broker.
+  if (record.body.byteLength > sizeLimit.maxBodyBytes) {
+    return {
+      id: recordLabel(record),
+      code: 'Oversized',
+      message: `body of ${record.body.byteLength} bytes; the flow takes ${sizeLimitText(sizeLimit)}; ${LEFT_ON_BROKER}`,
+    };
+  }
   // Decoded once: it decides how the body travels, and the contract check below reads the same text.
   const text = utf8TextOf(record.body);
   const attributes: Record<string, MessageAttributeValue> = {};
@@ -101,8 +129,9 @@ export function planEntry(record: BridgeRecord, options: EntryOptions): PlannedE
   if (record.type) bytes += setAttribute(attributes, ATTRIBUTE.type, record.type);
   if (Object.keys(record.headers).length > 0)
     bytes += setAttribute(attributes, ATTRIBUTE.headers, JSON.stringify(record.headers));
+  let messageId: string | undefined;
   try {
-    decodeMessageText(record.body.byteLength, text, record.contentEncoding);
+    messageId = decodeMessageText(record.body.byteLength, text, record.contentEncoding).id;
   } catch (error) {
     if (!(error instanceof InvalidMessageError)) throw error;
     bytes += setAttribute(attributes, ATTRIBUTE.invalidReason, error.message.slice(0, MAX_REASON_LENGTH));
@@ -111,7 +140,7 @@ export function planEntry(record: BridgeRecord, options: EntryOptions): PlannedE
     ? {
         MessageBody: body,
         MessageAttributes: attributes,
-        MessageDeduplicationId: fifoSafeId(record.messageId ?? createHash('sha256').update(record.body).digest('hex')),
+        MessageDeduplicationId: deduplicationId(record, messageId),
         MessageGroupId: messageGroupId(text, options.messageGroupIdField),
       }
     : { MessageBody: body, MessageAttributes: attributes };
@@ -120,8 +149,8 @@ export function planEntry(record: BridgeRecord, options: EntryOptions): PlannedE
       id: recordLabel(record),
       code: 'Oversized',
       message:
-        `${bytes} bytes as an SQS message exceeds the SQS limit of ${SQS_MAX_MESSAGE_BYTES} bytes; ` +
-        'left on the broker, which dead-letters it after x-delivery-limit deliveries',
+        `${bytes} bytes as an SQS message exceeds the SQS limit of ${SQS_MAX_MESSAGE_BYTES} bytes ` +
+        `(the flow takes bodies ${sizeLimitText(sizeLimit)}); ${LEFT_ON_BROKER}`,
     };
   }
   return { record, entry, bytes };

@@ -1,5 +1,4 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS } from '../../lib/config/idempotency';
@@ -13,10 +12,12 @@ import {
   type LoggerLike,
   type MetricsLike,
 } from '../shared/observability';
+import { processBatch, recordsToRelease } from './batch-order';
 import { decodeSqsRecord } from './decode';
+import { createIdempotentEffect } from './effects';
 import type { FailFast } from './fail-fast';
 import { LocalPersistenceLayer } from './local-persistence-layer';
-import type { JsonValue, ProcessingContext, ProcessMessage } from './process-message';
+import type { ProcessingContext, ProcessMessage } from './process-message';
 import type { OutcomeSink } from './receipts';
 
 export type { ProcessingContext, ProcessMessage, JsonValue } from './process-message';
@@ -76,7 +77,8 @@ export function localLambdaContext(timeoutMs: number): Context {
 }
 
 /**
- * Builds the consumer handler: Powertools `BatchProcessor` with partial batch responses. Each record is decoded
+ * Builds the consumer handler: Powertools batch processing with partial batch responses, records in parallel from a
+ * standard queue and one at a time in group order from a FIFO queue (batch-order.ts). Each record is decoded
  * and validated; invalid ones fail, are made visible again at once when `failFast` is given (they cannot become
  * valid, so the visibility timeout's backoff buys nothing), and reach the DLQ after `maxReceiveCount` carrying the
  * bridge's `bridge.invalid-reason` attribute. Valid ones run `processMessage` through Powertools Idempotency keyed
@@ -92,22 +94,24 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: deps.idempotencyExpirySeconds ?? DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS,
   });
-  // Contexts whose call actually ran `processMessage` (rather than replaying a stored result).
-  const performed = new WeakSet<ProcessingContext>();
-  const perform = async (message: Message, context: ProcessingContext): Promise<JsonValue> => {
-    const result = await deps.processMessage(message, context);
-    performed.add(context);
-    deps.onEffect?.(message);
-    return result ?? null;
-  };
-  const idempotentPerform = makeIdempotent(perform, {
+  let unrecorded = 0;
+  const runEffect = createIdempotentEffect({
+    processMessage: deps.processMessage,
     persistenceStore: deps.persistenceStore ?? new LocalPersistenceLayer(),
     config: idempotencyConfig,
-    dataIndexArgument: 0,
+    onEffect: deps.onEffect,
+    onUnrecordedEffect: (message, effectId, cause) => {
+      unrecorded++;
+      log.error(
+        'The effect ran but its idempotency record could not be completed; a copy of this message arriving ' +
+          'after the in-progress record expires will run it again',
+        { messageId: message.id, effectId, error: cause instanceof Error ? cause.message : String(cause) },
+      );
+    },
   });
 
   // A refused visibility change costs only time (the record waits its visibility timeout), so it is logged, not
-  // allowed to fail the batch.
+  // allowed to fail the batch. Called after the batch: FIFO releases follow the group's order (batch-order.ts).
   const releaseInvalid = async (record: SQSRecord): Promise<void> => {
     if (!deps.failFast) return;
     try {
@@ -125,8 +129,12 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
     let effects = 0;
     let duplicates = 0;
     let invalid = 0;
+    const ran = new Set<string>();
+    const invalidIds = new Set<string>();
+    unrecorded = 0;
 
     const handleRecord = async (record: SQSRecord): Promise<void> => {
+      ran.add(record.messageId);
       const receivedAt = now().toISOString();
       const attempt = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
       let decoded;
@@ -142,38 +150,46 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
             reason: error.reason,
             detail: error.detail,
           });
-          await releaseInvalid(record);
+          invalidIds.add(record.messageId);
         }
         throw error;
       }
       const { message, headers } = decoded;
       const processing: ProcessingContext = { sqsMessageId: record.messageId, attempt, receivedAt, headers };
-      await idempotentPerform(message, processing);
-      const effect = performed.has(processing);
+      const { effect, effectId } = await runEffect(message, processing);
       if (effect) effects++;
       else duplicates++;
-      await deps.outcomes?.record({ id: message.id, runId: message.runId, receivedAt, attempt, effect });
+      await deps.outcomes?.record({
+        id: message.id,
+        runId: message.runId,
+        receivedAt,
+        attempt,
+        effect,
+        effectId,
+        ...fifoPosition(record),
+      });
     };
 
-    const response = await processPartialResponse(
-      event,
-      handleRecord,
-      new BatchProcessor(EventType.SQS, { logger: log }),
-      {
-        context,
-        // An all-invalid batch is an answer (every record failed), not a crash of the function.
-        throwOnFullBatchFailure: false,
-      },
-    );
-    const failed = response.batchItemFailures.length;
+    const batchItemFailures = await processBatch(event, handleRecord, { context, logger: log });
+    const failedIds = new Set(batchItemFailures.map((f) => f.itemIdentifier));
+    // One at a time, in the order recordsToRelease gives (see there).
+    for (const record of recordsToRelease(event, failedIds, ran, invalidIds)) await releaseInvalid(record);
+    const failed = batchItemFailures.length;
     metrics.addMetric('MessagesProcessed', MetricUnit.Count, effects);
     metrics.addMetric('DuplicatesAbsorbed', MetricUnit.Count, duplicates);
     metrics.addMetric('InvalidMessages', MetricUnit.Count, invalid);
     metrics.addMetric('RecordsFailed', MetricUnit.Count, failed);
+    metrics.addMetric('EffectsWithoutIdempotencyRecord', MetricUnit.Count, unrecorded);
     metrics.publishStoredMetrics();
-    const summary = { records: event.Records.length, effects, duplicates, invalid, failed };
+    const summary = { records: event.Records.length, effects, duplicates, invalid, failed, unrecorded };
     if (failed > 0) log.warn('Batch done with failed records', summary);
     else log.info('Batch done', summary);
-    return { batchItemFailures: response.batchItemFailures.map(({ itemIdentifier }) => ({ itemIdentifier })) };
+    return { batchItemFailures };
   };
+}
+
+/** A FIFO record's group and SQS sequence number, which a receipt carries so verification can check group order. */
+function fifoPosition(record: SQSRecord): { group?: string; sequenceNumber?: string } {
+  const { MessageGroupId: group, SequenceNumber: sequenceNumber } = record.attributes ?? {};
+  return { ...(group ? { group } : {}), ...(sequenceNumber ? { sequenceNumber } : {}) };
 }

@@ -16,6 +16,16 @@ export interface Receipt {
    * duplicate. Counting `effect: true` receipts counts effects from outside the function.
    */
   readonly effect: boolean;
+  /** FIFO queues: the delivery's `MessageGroupId`; verification checks the order of each group's effects. */
+  readonly group?: string;
+  /** FIFO queues: SQS's `SequenceNumber`, the message's place in its group. */
+  readonly sequenceNumber?: string;
+  /**
+   * The effect this delivery performed or, for a duplicate, the one it was absorbed by: the same id on every
+   * receipt of one effect, so counting distinct ids counts effects even when the effect's own receipt was lost.
+   * Absent for messages whose idempotency record predates effect ids.
+   */
+  readonly effectId?: string;
 }
 
 /** Where receipts go. `record` resolves once the receipt is stored; it rejects if it could not be. */

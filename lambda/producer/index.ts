@@ -1,5 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { integerEnv, optionalEnv, requiredEnv, urlEnv } from '../shared/env';
+import { messageSizeLimitFromEnv } from '../shared/message-size';
 import { createAmqpConnectionSource } from './amqp-connection';
 import { secretsManagerCredentials } from './credentials';
 import { createProducerHandler } from './handler';
@@ -24,5 +25,6 @@ export const handler = createProducerHandler({
     // FIFO stages name the group field: one group then always lands in one shard. Otherwise the message id.
     orderingKeyField: optionalEnv(env, 'ORDERING_KEY_FIELD'),
     confirmTimeoutMs: integerEnv(env, 'CONFIRM_TIMEOUT_MS', 10_000, 100, 900_000),
+    sizeLimit: messageSizeLimitFromEnv(env),
   },
 });

@@ -144,12 +144,17 @@ export function checkQueueSettings(field: string, q: QueueSettings): ConfigIssue
       problem: `the dead-letter queue of a ${q.fifo ? 'FIFO' : 'standard'} queue must also be ${q.fifo ? 'FIFO' : 'standard'} (dead-letter queue fifo: ${q.deadLetterFifo})`,
     });
   }
-  if (q.fifo && !q.messageGroupIdField) {
+  // Absent with FIFO: every message in one group, one ordered stream (the bridge's fallback group).
+  if (
+    q.fifo &&
+    q.messageGroupIdField !== undefined &&
+    (typeof q.messageGroupIdField !== 'string' || !/^[^.]+(\.[^.]+)*$/.test(q.messageGroupIdField))
+  ) {
     issue(
       out,
       `${field}.messageGroupIdField`,
       q.messageGroupIdField,
-      'FIFO queues need the message field that supplies the message group id, e.g. "type"',
+      'allowed: the dotted path of the message field that supplies the message group id, e.g. "type" or "payload.customerId"; absent puts every message in one group',
     );
   }
   if (!q.fifo && q.messageGroupIdField !== undefined) {

@@ -8,8 +8,7 @@ import {
   MonitoredBroker,
   MonitoredRabbitMqQueues,
   brokerCpuPercent,
-  brokerDiskFreeToLimitRatio,
-  brokerMemoryUsedPercent,
+  type BrokerResourceWatch,
   hasQueueMetrics,
   sourceQueueMetric,
 } from './monitoring-metrics';
@@ -29,6 +28,10 @@ export interface MonitoringDashboardProps {
   readonly functions: MonitoredFunctions;
   /** Alarms shown in the alarm status widget. */
   readonly alarms: cloudwatch.IAlarm[];
+  /** What the memory alarm watches; its widget shows the same series with the alarm threshold. */
+  readonly brokerMemory: BrokerResourceWatch;
+  /** What the disk alarm watches; its widget shows the same series with the alarm threshold. */
+  readonly brokerDisk: BrokerResourceWatch;
 }
 
 /** Six flow widgets of width 4 fill one 24-column row. */
@@ -127,8 +130,8 @@ export class MonitoringDashboard extends Construct {
     q.sourceQueues.forEach((queue, shard) => this.dashboard.addWidgets(...shardRow(broker, q.vhost, queue, shard)));
 
     this.dashboard.addWidgets(
-      graph('Broker memory used / limit (%)', [brokerMemoryUsedPercent(broker)]),
-      graph('Broker disk free / limit', [brokerDiskFreeToLimitRatio(broker)]),
+      watchGraph(props.brokerMemory),
+      watchGraph(props.brokerDisk),
       graph('Broker CPU (%)', [brokerCpuPercent(broker)]),
       graph('Broker connections', [brokerStat('ConnectionCount', 'Maximum', 'Connections')]),
       graph('Producer', [
@@ -179,4 +182,15 @@ function shardRow(broker: MonitoredBroker, vhost: string, queue: string, shard: 
     ),
     graph(`${title} consumers (its event source mapping)`, [metric('ConsumerCount', 'Minimum', 'Consumers')], [], 12),
   ];
+}
+
+/** One alarm's series (at most one Metrics Insights query, as CloudWatch requires) with its threshold drawn in. */
+function watchGraph(watch: BrokerResourceWatch): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title: watch.title,
+    left: [watch.metric],
+    leftAnnotations: [{ value: watch.threshold, label: 'alarm threshold' }],
+    width: FLOW_WIDTH,
+    height: HEIGHT,
+  });
 }

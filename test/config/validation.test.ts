@@ -230,7 +230,12 @@ const cases: Case[] = [
   [
     'a confirm timeout the producer cannot wait for',
     config('dev', { functions: { producer: { confirmTimeoutMs: 30_000 } } }),
-    /functions\.producer\.confirmTimeoutMs: got 30000; must be shorter than the producer timeout \(30000 ms\)/,
+    /functions\.producer\.confirmTimeoutMs: got 30000; must be at least 1000 ms shorter than the producer timeout \(30000 ms\)/,
+  ],
+  [
+    'a confirm timeout that leaves the producer no time to publish before its deadline',
+    config('dev', { functions: { producer: { confirmTimeoutMs: 29_001 } } }),
+    /functions\.producer\.confirmTimeoutMs: got 29001; must be at least 1000 ms shorter than the producer timeout \(30000 ms\)/,
   ],
   // Event sources.
   [
@@ -321,9 +326,14 @@ const cases: Case[] = [
     /queues\.retentionSeconds: got 1209601; allowed: an integer from 60 to 1,209,600 seconds/,
   ],
   [
-    'FIFO queues without a message group field',
-    config('dev', { queues: { fifo: true } }),
-    /queues\.messageGroupIdField: got undefined; FIFO queues need the message field that supplies the message group id/,
+    'an empty message group field',
+    config('dev', { queues: { fifo: true, messageGroupIdField: '' } }),
+    /queues\.messageGroupIdField: got ""; allowed: the dotted path of the message field that supplies the message group id, e\.g\. "type" or "payload\.customerId"; absent puts every message in one group/,
+  ],
+  [
+    'a message group field with an empty path segment',
+    config('dev', { queues: { fifo: true, messageGroupIdField: 'payload..id' } }),
+    /queues\.messageGroupIdField: got "payload\.\.id"; allowed: the dotted path/,
   ],
   [
     'a message group field on standard queues',

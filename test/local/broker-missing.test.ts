@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { main } from '../../local/cli';
+import { AMQP_BASE, MANAGEMENT_URL } from './support/broker';
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -24,7 +25,7 @@ describe('npm start without a broker', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(err.join('')).toMatch(new RegExp(`No RabbitMQ broker answers on amqp://127\\.0\\.0\\.1:${port}`));
     expect(err.join('')).toMatch(
-      /apt-get install rabbitmq-server[\s\S]*docker run -d -p 5672:5672 -p 15672:15672 rabbitmq:3-management/,
+      /bash scripts\/ensure-broker\.sh\n[\s\S]*bash scripts\/ensure-broker\.sh --print-docker/,
     );
   });
 
@@ -55,5 +56,30 @@ describe('npm start without a broker', () => {
     });
     expect(code).toBe(2);
     expect(err.join('')).toMatch(/--time-scale is "0"; expected a number greater than 0 and at most 1/);
+  });
+});
+
+describe('npm start --config', () => {
+  test('refuses text that is not a JSON object before anything starts, as cdk synth -c config does', async () => {
+    const err: string[] = [];
+    const code = await main(['--config', '{"queues":'], {
+      stdout: { write: () => true },
+      stderr: { write: (c) => err.push(c) > 0 },
+    });
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(
+      /npm start: Invalid option \(1 problem\):\n {2}- --config: got "\{\\"queues\\":"; allowed: a JSON object such as/,
+    );
+  });
+
+  test('refuses an invalid value with the field, the value and what is allowed (the stage config validation)', async () => {
+    const err: string[] = [];
+    const code = await main(
+      ['--config', '{"queues":{"maxReceiveCount":0}}'],
+      { stdout: { write: () => true }, stderr: { write: (c) => err.push(c) > 0 } },
+      { LOCAL_AMQP_URL: AMQP_BASE, LOCAL_MANAGEMENT_URL: MANAGEMENT_URL },
+    );
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(/queues\.maxReceiveCount: got 0; allowed: an integer from 1 to 1,000/);
   });
 });

@@ -115,6 +115,29 @@ describe('RabbitMqEventSource (shared local broker, private vhost)', () => {
     expect(seen.filter((r) => r).length).toBeGreaterThanOrEqual(3);
   });
 
+  test('a failed batch is not overtaken by deliveries that arrived during its invocation (queue order holds)', async () => {
+    await publish(5, 'a');
+    const forwarded: string[] = [];
+    let calls = 0;
+    await start(
+      async (event) => {
+        const ids = Object.values(event.rmqMessagesByQueue)
+          .flat()
+          .map((r) => String(r.basicProperties.messageId));
+        if (++calls === 1) {
+          // Later messages arrive while this partial batch is in flight (prefetch leaves room for them).
+          await publish(5, 'b');
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          throw new Error('bridge failed');
+        }
+        forwarded.push(...ids);
+      },
+      { onError: () => undefined },
+    );
+    await waitFor(() => forwarded.length >= 10, 10_000, 'ten records forwarded');
+    expect(forwarded).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'b0', 'b1', 'b2', 'b3', 'b4']);
+  });
+
   test('an invocation past the function timeout fails the batch', async () => {
     await publish(1);
     let calls = 0;

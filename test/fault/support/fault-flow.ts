@@ -177,6 +177,7 @@ export async function drainAndAccount(
     published: ledger.messages,
     receipts,
     deadLetters,
+    fifo: pipeline.settings.sourceQueue.fifo,
     startedAt: options.startedAt,
     finishedAt: Date.now(),
   });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ProducerEvent } from '../../../lambda/producer/event';
 import type { ProducerResult } from '../../../lambda/producer/handler';
 import type { LocalPipeline } from '../../../local/pipeline';
 import { sleep } from '../../../local/timing';
@@ -25,8 +26,11 @@ export interface FaultRun {
   readonly runId: string;
   readonly startedAt: number;
   readonly ledger: PublishLedger;
-  /** Invokes the producer for `count` messages of the run and records what it reported in the ledger. */
-  publish(count: number): Promise<ProducerResult>;
+  /**
+   * Invokes the producer for `count` messages of the run (with the event's other fields from `event`, e.g. a
+   * payload) and records what it reported in the ledger.
+   */
+  publish(count: number, event?: Omit<ProducerEvent, 'count' | 'runId'>): Promise<ProducerResult>;
   /**
    * Calls `hook` with the number of messages handed to the broker so far, each time the producer hands one over:
    * a fault fired from here lands between two publishes of one invocation, while messages are in flight.
@@ -93,8 +97,8 @@ export function useFaultScenario(label: string): FaultScenario {
         runId,
         startedAt,
         ledger,
-        async publish(count) {
-          const result = await p.producer({ count, runId });
+        async publish(count, event = {}) {
+          const result = await p.producer({ ...event, count, runId });
           ledger.record(result);
           return result;
         },

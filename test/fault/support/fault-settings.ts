@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import type { StageConfigOverrides } from '../../../lib/config/stages';
 import { synthesizeStage } from '../../../local/synth';
 import type { CfnTemplate } from '../../../local/cfn-template';
 import { readLocalSettings, type LocalSettings } from '../../../local/template-reader';
@@ -10,7 +11,8 @@ import { readLocalSettings, type LocalSettings } from '../../../local/template-r
  * The local runtime's settings for the fault tests, read from the `dev` stage's synthesized template exactly as
  * `npm start` reads them. Synthesis takes seconds on a busy two-core machine and every fault test file needs the
  * same template, so it is cached in the temp directory under a hash of everything synthesis reads (the CDK code,
- * the synth entry and the locked dependency versions): a change to any of them synthesizes afresh.
+ * the synth entry and the locked dependency versions) and of the config overrides: a change to any of them
+ * synthesizes afresh.
  */
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -34,14 +36,16 @@ function synthInputsHash(): string {
 
 const CACHE_PREFIX = 'mqci-fault-template-dev-';
 
-function devTemplate(): CfnTemplate {
-  const name = `${CACHE_PREFIX}${synthInputsHash()}.json`;
+function devTemplate(config: StageConfigOverrides): CfnTemplate {
+  const sourceHash = synthInputsHash();
+  const configHash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 8);
+  const name = `${CACHE_PREFIX}${sourceHash}-${configHash}.json`;
   const cached = join(tmpdir(), name);
   if (existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as CfnTemplate;
-  const { template } = synthesizeStage('dev');
-  // Templates of earlier sources can never be read again.
+  const { template } = synthesizeStage('dev', config);
+  // Templates of earlier sources can never be read again (those of other configs of this source can).
   for (const old of readdirSync(tmpdir()).filter(
-    (f) => f.startsWith(CACHE_PREFIX) && f.endsWith('.json') && f !== name,
+    (f) => f.startsWith(CACHE_PREFIX) && f.endsWith('.json') && !f.startsWith(`${CACHE_PREFIX}${sourceHash}-`),
   )) {
     rmSync(join(tmpdir(), old), { force: true });
   }
@@ -56,10 +60,12 @@ function devTemplate(): CfnTemplate {
 export interface FaultSettingsOverrides {
   /** The producer's `CONFIRM_TIMEOUT_MS`. @default - the template's */
   readonly confirmTimeoutMs?: number;
+  /** Overrides of the dev stage's config, as `npm start --config` applies them (e.g. FIFO queues). @default {} */
+  readonly stageConfig?: StageConfigOverrides;
 }
 
 export function faultSettings(overrides: FaultSettingsOverrides = {}): LocalSettings {
-  const settings = readLocalSettings(devTemplate());
+  const settings = readLocalSettings(devTemplate(overrides.stageConfig ?? {}));
   if (overrides.confirmTimeoutMs === undefined) return settings;
   const producer = settings.functions.producer;
   return {

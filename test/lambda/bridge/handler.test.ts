@@ -142,27 +142,6 @@ describe('createBridgeHandler', () => {
     expect(await bridge()(event)).toEqual({ received: 3, forwarded: 3, wrapped: 1, invalid: 2, requests: 1 });
   });
 
-  it('FIFO: sends one call at a time and stops after a failure so order is kept', async () => {
-    let call = 0;
-    const sqs = fakeSqs(
-      () =>
-        ++call === 2
-          ? { Failed: [{ Id: 'e0', SenderFault: true, Code: 'InvalidParameterValue', Message: 'bad' }] }
-          : {},
-      1,
-    );
-    const fifo = createBridgeHandler({
-      sqs: new SQSClient({ region: 'us-east-1' }),
-      config: { queueUrl: `${QUEUE}.fifo`, parallelism: 8, messageGroupIdField: 'type' },
-    });
-    await expect(fifo(rabbitEvent(records(35)))).rejects.toThrow(
-      /SQS did not accept 16 of 35 records: m10 \(InvalidParameterValue: bad\); m20 \(NotSent/,
-    );
-    expect(sqs.maxInFlight).toBe(1);
-    expect(sqs.calls).toHaveLength(2);
-    expect(sqs.calls[0].Entries![0]).toMatchObject({ MessageDeduplicationId: 'm0', MessageGroupId: 'sample.event' });
-  });
-
   it('refuses an event that is not from a RabbitMQ event source', async () => {
     await expect(bridge()({} as never)).rejects.toThrow(/rmqMessagesByQueue is undefined/);
   });

@@ -8,6 +8,7 @@ import {
 } from '../../../lambda/bridge/sqs-entries';
 import type { ForwardFailure } from '../../../lambda/shared/errors';
 import { encodeMessage } from '../../../lambda/shared/message';
+import { messageSizeLimit } from '../../../lambda/shared/message-size';
 import { isSqsSafeText, sqsMessageBytes } from '../../../lambda/shared/sqs-limits';
 import { bytesOf, messageRecord, rabbitEvent, rabbitRecord, sampleMessage } from '../support/events';
 
@@ -110,7 +111,24 @@ describe('planEntry', () => {
       id: 'big-1',
       code: 'Oversized',
       message: expect.stringMatching(
-        /^1048\d+ bytes as an SQS message exceeds the SQS limit of 1048576 bytes; left on the broker/,
+        /^body of 1048577 bytes; the flow takes at most 1040384 bytes: the SQS limit of 1048576 bytes less 8192 for the attributes the bridge adds \(1040384\); left on the broker/,
+      ),
+    });
+  });
+
+  it("refuses a body over the flow's size limit, naming the broker's max_message_size and the SQS limit", () => {
+    const sizeLimit = messageSizeLimit(524_288);
+    const atLimit = planEntry(record(rabbitRecord('x'.repeat(524_288))), { ...standard, sizeLimit });
+    expect('entry' in atLimit).toBe(true);
+    const over = planEntry(record(rabbitRecord('x'.repeat(524_289), { messageId: 'big-2' })), {
+      ...standard,
+      sizeLimit,
+    });
+    expect(over).toEqual({
+      id: 'big-2',
+      code: 'Oversized',
+      message: expect.stringMatching(
+        /^body of 524289 bytes; the flow takes at most 524288 bytes: the smaller of the broker's max_message_size \(524288\) and the SQS limit of 1048576 bytes/,
       ),
     });
   });
@@ -126,14 +144,18 @@ describe('planEntry', () => {
     expect(p.bytes).toBe(sqsMessageBytes(p.entry.MessageBody as string, p.entry.MessageAttributes));
   });
 
-  it('counts base64 growth and attributes against the size limit', () => {
-    const justFits = planEntry(record(rabbitRecord('x'.repeat(1_048_576 - 2_000))), standard);
+  it('counts base64 growth and attributes against the SQS limit', () => {
+    const justFits = planEntry(record(rabbitRecord('x'.repeat(1_040_384))), standard);
     expect('entry' in justFits).toBe(true);
     const wrappedTooBig = planEntry(record(rabbitRecord(Buffer.alloc(800_000, 0xff))), standard);
-    expect(wrappedTooBig).toMatchObject({ code: 'Oversized' });
+    expect(wrappedTooBig).toMatchObject({
+      code: 'Oversized',
+      message: expect.stringMatching(/^10\d{5} bytes as an SQS message exceeds the SQS limit of 1048576 bytes/),
+    });
   });
 
   describe('FIFO', () => {
+    const fifo = { fifo: true } as never;
     it('uses the message id as deduplication id and the configured field as group id', () => {
       const p = planned(messageRecord('m-7', { payload: { customer: 'c-42' } }), {
         fifo: true,
@@ -141,6 +163,29 @@ describe('planEntry', () => {
       } as never);
       expect(p.entry.MessageDeduplicationId).toBe('m-7');
       expect(p.entry.MessageGroupId).toBe('c-42');
+    });
+
+    it('uses the body id of a valid message as deduplication id, not its AMQP message-id', () => {
+      const a = planned(rabbitRecord(encodeMessage(sampleMessage('body-1')), { messageId: 'amqp-1' }), fifo);
+      const b = planned(rabbitRecord(encodeMessage(sampleMessage('body-2')), { messageId: 'amqp-1' }), fifo);
+      expect([a.entry.MessageDeduplicationId, b.entry.MessageDeduplicationId]).toEqual(['body-1', 'body-2']);
+    });
+
+    it('hashes a body id SQS cannot carry as a deduplication id', () => {
+      const p = planned(rabbitRecord(encodeMessage(sampleMessage('id with spaces é'))), fifo);
+      expect(p.entry.MessageDeduplicationId).toBe(fifoSafeId('id with spaces é'));
+      expect(p.entry.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it("derives an invalid message's deduplication id from its message-id and bytes: stable, and distinct per message", () => {
+      const poison = (body: string, messageId: string | null) =>
+        planned(rabbitRecord(body, { messageId }), fifo).entry.MessageDeduplicationId;
+      const id = poison('{"id":"p-1","type":"poison"}', 'amqp-1');
+      expect(id).toMatch(/^[0-9a-f]{64}$/);
+      expect(poison('{"id":"p-1","type":"poison"}', 'amqp-1')).toBe(id);
+      expect(poison('{"id":"p-2","type":"poison"}', 'amqp-1')).not.toBe(id);
+      expect(poison('{"id":"p-1","type":"poison"}', 'amqp-2')).not.toBe(id);
+      expect(poison('{"id":"p-1","type":"poison"}', null)).not.toBe(id);
     });
 
     it('derives a stable deduplication id from the body when there is no message id', () => {
