@@ -9,6 +9,9 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceTreatment>> = {
   'AWS::AmazonMQ::Broker': {
     priced: 'broker-node hours by instance type and deployment mode; storage of waiting messages',
   },
+  'AWS::AmazonMQ::Configuration': {
+    free: 'a broker configuration (its revisions) is not billed; the broker it configures is',
+  },
   'AWS::MSK::Cluster': { priced: 'broker hours by instance type × broker nodes; provisioned EBS storage' },
   'AWS::EC2::VPCEndpoint': { priced: 'interface endpoints: hours per AZ, data processed (gateway endpoints are free)' },
   'AWS::EC2::NatGateway': { priced: 'NAT gateway hours' },

@@ -87,7 +87,7 @@ describe('cost of the real stages', () => {
       expect.arrayContaining([
         'Amazon MQ broker mq.m7g.large × 3 nodes (CLUSTER_MULTI_AZ)',
         'Interface endpoints: sqs ×3 AZ, secretsmanager ×3 AZ, lambda ×3 AZ, sts ×3 AZ',
-        'CloudWatch alarms: 3 on Metrics Insights queries (15 time series analyzed)',
+        'CloudWatch alarms: 3 on Metrics Insights queries (9 time series analyzed)',
       ]),
     );
   });
