@@ -1,3 +1,4 @@
+import { acknowledgeControl, CONTROLS } from '../governance/control-tower';
 import { ArnFormat, Aws, CustomResource, Duration, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
 import { type IVpc, Peer, Port, SecurityGroup, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -195,6 +196,7 @@ export class RabbitMqShardMappings extends Construct {
       });
     }
     acknowledgeProviderInternals(provider);
+    acknowledgeProviderControls(provider);
     return provider;
   }
 }
@@ -225,4 +227,27 @@ function acknowledgeProviderInternals(provider: Provider): void {
     'Serverless-StepFunctionStateMachineXray':
       'CDK Provider framework waiter state machine offers no X-Ray setting; it only polls the cleanup function.',
   });
+}
+
+/**
+ * Control Tower controls the CDK Provider framework cannot meet: its functions answer CloudFormation through a
+ * pre-signed S3 URL (no NAT, no S3 endpoint in the VPC), and its waiter state machine offers no logging or X-Ray
+ * setting. The cleanup function that does the work is in the VPC with its own log group.
+ */
+function acknowledgeProviderControls(provider: Provider): void {
+  acknowledgeControl(
+    provider,
+    CONTROLS.lambdaInVpc,
+    'The CDK Provider framework functions of the mapping cleanup answer CloudFormation through a pre-signed S3 URL; the VPC has no NAT and an imported VPC gives no route tables for an S3 gateway endpoint, so they stay outside. They only invoke the cleanup function, which is in the VPC.',
+  );
+  acknowledgeControl(
+    provider,
+    CONTROLS.stateMachineLogging,
+    "The CDK Provider framework's waiter state machine offers no logging setting; it only polls the cleanup function, whose log group records every poll.",
+  );
+  acknowledgeControl(
+    provider,
+    CONTROLS.stateMachineTracing,
+    "The CDK Provider framework's waiter state machine offers no X-Ray setting; it runs only while a shard's mapping is deleted.",
+  );
 }
