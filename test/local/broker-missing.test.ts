@@ -39,11 +39,13 @@ describe('npm start without a broker', () => {
       {
         cwd: root,
         encoding: 'utf8',
-        timeout: 15_000,
+        timeout: 25_000,
       },
     );
     expect(run.status).toBe(2);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // The 10 s promise is measured in process above; a spawned tsx on a CI machine busy with two test workers spends
+    // seconds just loading, so the real command gets twice that here.
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(run.stderr).toMatch(/No RabbitMQ broker answers/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
