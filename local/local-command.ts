@@ -175,8 +175,6 @@ async function serve(
         port: Number(host.port || 5672),
         vhost: t.vhost,
         exchange: t.producerExchange,
-        // Any key routes: the consistent-hash exchange hashes it onto one shard (same key, same shard).
-        routingKey: 'my-ordering-key',
         username: options.broker.username,
         password: options.broker.password,
       }),
