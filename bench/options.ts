@@ -164,5 +164,16 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (handlerTimesFile !== undefined && !only.includes('handlers')) {
     throw new Error(`--handler-times: needs the handlers section, but --only is ${only.join(',')}`);
   }
-  return { jsonFile, messages, size, repetitions: reps, smoke, amqpUrl, managementUrl, only, handlerTimesFile, overrides };
+  return {
+    jsonFile,
+    messages,
+    size,
+    repetitions: reps,
+    smoke,
+    amqpUrl,
+    managementUrl,
+    only,
+    handlerTimesFile,
+    overrides,
+  };
 }

@@ -220,7 +220,9 @@ describe('Delete removes only what the stack created', () => {
       `/api/exchanges/${vhostPath()}/${topology.producerExchange}/bindings/source`,
     );
     expect(bindings).toEqual([expect.objectContaining({ destination: 'operator-audit', routing_key: 'audit' })]);
-    expect(await brokerGet(`/api/queues/${vhostPath()}/${encodeURIComponent(topology.sourceQueues[0])}`)).toBeUndefined();
+    expect(
+      await brokerGet(`/api/queues/${vhostPath()}/${encodeURIComponent(topology.sourceQueues[0])}`),
+    ).toBeUndefined();
     expect(await brokerGet(`/api/users/${topology.producerUser}`)).toBeUndefined();
     const report = (logged.at(-1)?.extra as { report: { retained: string[] } }).report;
     expect(report.retained).toContain(
