@@ -25,10 +25,12 @@ export async function createBenchQueue(amqpUrl: string): Promise<BenchQueue> {
   const routingKey = 'bench';
   const connection: ChannelModel = await connect(amqpUrl);
   const channel: Channel = await connection.createChannel();
-  await channel.assertExchange(exchange, 'direct', { durable: true, autoDelete: false });
+  // A consistent-hash exchange like the project's (one queue, weight 1): it routes every routing key, the producer's
+  // per-message keys as well as the raw publisher's fixed one, so both pay for the same routing.
+  await channel.assertExchange(exchange, 'x-consistent-hash', { durable: true, autoDelete: false });
   // Quorum, like the project's source queue: the replicated log is what makes confirms cost what they cost.
   await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-  await channel.bindQueue(queue, exchange, routingKey);
+  await channel.bindQueue(queue, exchange, '1');
   const version = connection.connection.serverProperties.version;
   return {
     exchange,

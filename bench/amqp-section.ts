@@ -1,3 +1,4 @@
+import { orderingKeyOf } from '../lambda/producer/ordering-key';
 import { createAmqpConnectionSource, type AmqpConnectionSource } from '../lambda/producer/amqp-connection';
 import { buildMessages, parseProducerEvent } from '../lambda/producer/event';
 import { createProducerHandler, type ProducerHandler } from '../lambda/producer/handler';
@@ -42,7 +43,7 @@ async function measurePublishOnly(
   const start = process.hrtime.bigint();
   const outcome = await publishWithConfirms(channel, built, {
     exchange: queue.exchange,
-    routingKey: queue.routingKey,
+    routingKeyOf: orderingKeyOf(undefined),
     confirmTimeoutMs: 10_000,
   });
   const ms = elapsedMs(start);
@@ -64,7 +65,7 @@ export async function runAmqpSection(options: BenchOptions, progress: (message: 
   });
   const producer = createProducerHandler({
     connection,
-    config: { exchange: queue.exchange, routingKey: queue.routingKey },
+    config: { exchange: queue.exchange },
     logger: quietLogger,
     metrics: quietMetrics,
   });

@@ -15,6 +15,7 @@ import { describeMachine } from './machine';
 import type { HandlerTimesFile } from '../cost/handler-times';
 import { parseBenchOptions, USAGE, type BenchOptions, type Section } from './options';
 import { runPipelineSection } from './pipeline-section';
+import { runShardScalingSection } from './shard-scaling-section';
 import { benchElapsedSec, progress } from './progress';
 import { RAW_AMQP_IN_FLIGHT } from './raw-amqp';
 import { runHandlerSection } from './handler-section';
@@ -24,7 +25,7 @@ import { round } from './stats';
 import { runSynthSection } from './synth';
 
 /** Sections that need the broker; checked up front so a missing broker is one clear message, not a stack trace. */
-const BROKER_SECTIONS: readonly Section[] = ['amqp', 'pipeline'];
+const BROKER_SECTIONS: readonly Section[] = ['amqp', 'pipeline', 'shards'];
 
 async function runBench(options: BenchOptions): Promise<BenchReport> {
   const machine = describeMachine();
@@ -61,6 +62,7 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
       rawSqsPerSec: sqs?.rawSqsBatchSendPerSec,
     }),
   );
+  await section('shards', () => runShardScalingSection(options, progress));
   await section('handlers', () => runHandlerSection(options, progress));
 
   return {

@@ -152,7 +152,7 @@ export async function runHandlerSection(
   progress: (message: string) => void,
 ): Promise<HandlerFigures> {
   const settings = readLocalSettings(synthesizeStage('dev').template);
-  const bridgeBatch = settings.rabbitMqMapping.batchSize;
+  const bridgeBatch = settings.rabbitMqMappings[0].batchSize;
   const consumerBatch = settings.sqsMapping.batchSize;
   const expirySeconds = literalNumber(
     settings.functions.consumer.environment.IDEMPOTENCY_EXPIRY_SECONDS,

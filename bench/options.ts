@@ -2,11 +2,13 @@ import { describeSizeLimit } from '../lambda/shared/message-size';
 import { stageMessageSizeLimit } from '../lib/config/broker-capacity';
 import { loadStageConfig } from '../lib/config/stages';
 import { unknownOptionMessage } from '../verify/command-line';
+import { parseConfigOverrides } from '../lib/config/config-overrides';
+import type { StageConfigOverrides } from '../lib/config/stages';
 
 /** Command-line options of `npm run bench`, validated with messages that name the option, the value and what is allowed. */
 
 /** Parts of the bench, in the order they run. */
-export const SECTIONS = ['bundle', 'synth', 'amqp', 'sqs', 'pipeline', 'handlers'] as const;
+export const SECTIONS = ['bundle', 'synth', 'amqp', 'sqs', 'pipeline', 'shards', 'handlers'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -26,6 +28,8 @@ export interface BenchOptions {
   readonly managementUrl: string;
   /** Sections to run. @default - all of SECTIONS */
   readonly only: readonly Section[];
+  /** Stage config overrides (`--config JSON`, as `cdk synth -c config=JSON`) for the pipeline sections. @default {} */
+  readonly overrides: StageConfigOverrides;
   /** Where the `handlers` section's figures go for `npm run cost` (e.g. bench/handler-times.json). @default - not written */
   readonly handlerTimesFile?: string;
 }
@@ -39,6 +43,7 @@ export const USAGE = `usage: npm run bench -- [--json FILE] [--messages N] [--si
   --size BYTES       payload bytes per message (default 512, 64 to ${SIZE_LIMIT.maxBodyBytes}: the dev stage's size limit)
   --repetitions N    repetitions per figure, median reported (default 5, at least 3)
   --only LIST        comma-separated subset of: ${SECTIONS.join(', ')}
+  --config JSON      dev stage config overrides for the pipeline sections, as cdk synth -c config=JSON takes them
   --amqp-url URL     broker (default amqp://guest:guest@127.0.0.1:5672)
   --management-url URL  management API (default http://guest:guest@127.0.0.1:15672)
   --handler-times FILE  write the handlers section's figures for npm run cost (bench/handler-times.json)
@@ -84,7 +89,17 @@ function sections(raw: string | undefined): Section[] {
   return SECTIONS.filter((s) => names.includes(s));
 }
 
-const OPTION_NAMES = ['json', 'messages', 'size', 'repetitions', 'only', 'amqp-url', 'management-url', 'smoke'];
+const OPTION_NAMES = [
+  'json',
+  'messages',
+  'size',
+  'repetitions',
+  'only',
+  'amqp-url',
+  'management-url',
+  'config',
+  'smoke',
+];
 
 function unknownArgument(arg: string): string {
   return arg.startsWith('--')
@@ -103,6 +118,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   let amqpUrl = 'amqp://guest:guest@127.0.0.1:5672';
   let managementUrl = 'http://guest:guest@127.0.0.1:15672';
   let only: readonly Section[] = SECTIONS;
+  let overrides: StageConfigOverrides = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     switch (arg) {
@@ -130,6 +146,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       case '--management-url':
         managementUrl = text(arg, argv[++i]);
         break;
+      case '--config':
+        overrides = parseConfigOverrides(text(arg, argv[++i]), { context: 'Invalid option', field: '--config' });
+        break;
       case '--smoke':
         smoke = true;
         break;
@@ -145,5 +164,16 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (handlerTimesFile !== undefined && !only.includes('handlers')) {
     throw new Error(`--handler-times: needs the handlers section, but --only is ${only.join(',')}`);
   }
-  return { jsonFile, messages, size, repetitions: reps, smoke, amqpUrl, managementUrl, only, handlerTimesFile };
+  return {
+    jsonFile,
+    messages,
+    size,
+    repetitions: reps,
+    smoke,
+    amqpUrl,
+    managementUrl,
+    only,
+    handlerTimesFile,
+    overrides,
+  };
 }

@@ -39,7 +39,7 @@ export async function runPipelineSection(
   progress: (message: string) => void,
   raw: { rawAmqpPerSec?: number; rawSqsPerSec?: number },
 ): Promise<PipelineFigures> {
-  const settings = readLocalSettings(synthesizeStage('dev').template);
+  const settings = readLocalSettings(synthesizeStage('dev', options.overrides).template);
   const suffix = randomBytes(4).toString('hex');
   const pipeline: LocalPipeline = await startLocalPipeline({
     settings,

@@ -1,5 +1,6 @@
 import type { FunctionHandlerTimes } from '../cost/handler-times';
 import type { MachineInfo } from './machine';
+import type { ShardCapacity } from './shard-capacity';
 import type { LatencyPercentiles } from './stats';
 
 /** Size and cold start of one function's bundle. */
@@ -41,6 +42,12 @@ export interface BenchFigures {
   };
   /** Seconds to synthesize the app for `dev` (bundling skipped), from process start to the assembly written. */
   readonly synthSec: number;
+  /** End-to-end rate of the local pipeline with 1, 2 and 4 shards, AWS latencies modelled (bench/shard-scaling-section.ts). */
+  readonly shardScaling: readonly { readonly shards: number; readonly perSec: number }[];
+  /** perSec(4) ÷ (4 × perSec(1)). */
+  readonly shardScalingEfficiency: number;
+  /** One shard's rate per RabbitMQ batch size, from measured bridge times, and shards needed per target rate. */
+  readonly shardCapacity: readonly ShardCapacity[];
   /** The same for a one-queue CDK app. */
   readonly minimalSynthSec: number;
   readonly synthRatio: number;
@@ -93,6 +100,7 @@ export const TARGETS: readonly { figure: string; comparison: '>=' | '<='; target
   { figure: 'functions.bridge.coldInitRatio', comparison: '<=', target: 3 },
   { figure: 'functions.consumer.coldInitRatio', comparison: '<=', target: 3 },
   { figure: 'latencyMs.p99', comparison: '<=', target: 1000 },
+  { figure: 'shardScalingEfficiency', comparison: '>=', target: 0.85 },
 ];
 
 function at(report: unknown, path: string): number | undefined {

@@ -54,8 +54,8 @@ export function buildBridgeEvents(
         fields: {
           deliveryTag: i + 1,
           redelivered: false,
-          exchange: 'events',
-          routingKey: 'event',
+          exchange: 'events.by-key',
+          routingKey: m.id,
           consumerTag: 'bench',
         },
         properties: {

@@ -58,6 +58,9 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceTreatment>> = {
     free: 'sets a retention at deploy time (the broker log group it manages is not estimated)',
   },
   'Custom::RabbitMqTopology': { free: 'applies the topology at deploy time' },
+  'Custom::EventSourceMappingCleanup': {
+    free: "removes a shard's event source mapping and waits for its network interfaces on delete (its function runs only then)",
+  },
   'AWS::CDK::Metadata': { free: 'CDK metadata, not a billed resource' },
   'AWS::MSK::Configuration': { free: 'a configuration has no charge' },
   'AWS::MSK::Topic': { free: 'topics have no charge (storage is priced on the cluster)' },

@@ -1,5 +1,4 @@
 import { type App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
-import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { acknowledgeControl, CONTROLS } from './governance/control-tower';
@@ -51,72 +50,5 @@ export function acknowledgeLogRetentionFunction(cfnBroker: CfnElement): void {
     logRetention,
     CONTROLS.lambdaInVpc,
     "CDK's LogRetention function calls the CloudWatch Logs API (PutRetentionPolicy). The VPC has no NAT gateway and no CloudWatch Logs endpoint (an interface endpoint per AZ for one call per deployment), so inside it the call could not leave; it runs only when the broker's log group retention changes.",
-  );
-}
-
-/**
- * Findings inside `@cdklabs/cdk-amazonmq`'s RabbitMQ event source: besides the mapping it adds a custom resource
- * (two functions, the CDK Provider framework with its waiter state machine) that deletes the mapping and waits until
- * its pollers' network interfaces are gone, so the stack can be destroyed cleanly.
- */
-export function acknowledgeRabbitMqEventSourceInternals(mapping: IConstruct): void {
-  const deleter = mapping.node.children.filter((c) => c.node.id !== 'Resource');
-  const stack = Stack.of(mapping);
-  const functionArns = mapping.node
-    .findAll()
-    .filter((c): c is CfnFunction => c instanceof CfnFunction)
-    .map((fn) => `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn)}.Arn>:*]`);
-  const internals: Record<string, string> = {
-    [BASIC_EXECUTION_ROLE]:
-      'Functions of the event source deleter (@cdklabs/cdk-amazonmq and the CDK Provider framework) write only their own logs through this role; they run during deletion only.',
-    'AwsSolutions-IAM5[Resource::*]':
-      "Event source deleter: ec2:DescribeNetworkInterfaces (no resource-level scope) to wait until the pollers' interfaces are gone.",
-    ...Object.fromEntries(
-      functionArns.map((id) => [
-        id,
-        'CDK Provider framework: invokes the deleter functions and their versions, nothing else.',
-      ]),
-    ),
-    'AwsSolutions-SF1':
-      'CDK Provider framework waiter state machine: runs only while the mapping is deleted; the functions it calls log every step.',
-    'AwsSolutions-SF2':
-      'CDK Provider framework waiter state machine offers no X-Ray setting; it only polls the deleter.',
-    'Serverless-StepFunctionStateMachineXray':
-      'CDK Provider framework waiter state machine offers no X-Ray setting; it only polls the deleter.',
-    'Serverless-LambdaDLQ':
-      'Custom resource functions are invoked synchronously by CloudFormation / the Provider framework; an async dead-letter queue would never receive anything.',
-    'Serverless-LambdaDefaultMemorySize':
-      'Library-internal deleter functions make one API call per invocation; the default memory fits.',
-    'Serverless-LambdaDefaultTimeout':
-      'Library-internal deleter functions make one API call per invocation; the Provider framework retries until its total timeout.',
-    'Serverless-LambdaTracing':
-      'Library-internal deleter functions run only during stack deletion; their logs record each call.',
-  };
-  for (const child of deleter) {
-    acknowledge(child, internals);
-    acknowledgeEventSourceDeleterControls(child);
-  }
-}
-
-/**
- * Control Tower controls the event source deleter of `@cdklabs/cdk-amazonmq` cannot meet (its functions and waiter
- * state machine offer no VPC, logging or tracing settings). Kept apart so it goes away with the deleter when the
- * shared mechanism of the shards work replaces it.
- */
-function acknowledgeEventSourceDeleterControls(deleter: IConstruct): void {
-  acknowledgeControl(
-    deleter,
-    CONTROLS.lambdaInVpc,
-    "@cdklabs/cdk-amazonmq's event source deleter (its functions and the CDK Provider framework's) calls the Lambda and EC2 APIs and answers CloudFormation's pre-signed S3 URL; the library offers no VPC setting, and the VPC has no NAT, S3 or EC2 endpoint. It runs only while the mapping is deleted.",
-  );
-  acknowledgeControl(
-    deleter,
-    CONTROLS.stateMachineLogging,
-    "@cdklabs/cdk-amazonmq's deleter waiter (a CDK Provider framework state machine) offers no logging setting; it only polls the deleter's isComplete function, whose log group records every poll.",
-  );
-  acknowledgeControl(
-    deleter,
-    CONTROLS.stateMachineTracing,
-    "@cdklabs/cdk-amazonmq's deleter waiter (a CDK Provider framework state machine) offers no X-Ray setting; it only polls the deleter's isComplete function while the mapping is deleted.",
   );
 }

@@ -112,7 +112,7 @@ export async function main(
 }
 
 /** `--config`: the same JSON `cdk synth -c config='{…}'` takes, read by the same code; a usage error otherwise. */
-function configOption(raw: string | undefined): StageConfigOverrides {
+export function configOption(raw: string | undefined): StageConfigOverrides {
   try {
     return parseConfigOverrides(raw, { context: 'Invalid option', field: '--config' });
   } catch (error) {

@@ -133,7 +133,9 @@ export async function runLocalCommand(options: LocalCommandOptions, io: CommandI
         maxReceiveCount: redrive?.maxReceiveCount ?? 0,
         invalidRecordsFailFast: settings.consumerFailFast,
         effectsCountedFrom: result.effectsCountedFrom,
+        shards: result.perShard.length,
       },
+      perShard: result.perShard,
     };
     io.stdout.write(formatReport(result.report, context));
     if (options.jsonFile) writeFileSync(options.jsonFile, reportJson(result.report, context));
@@ -166,14 +168,13 @@ async function serve(
     [
       'Serving. Publish JSON messages (see lambda/shared/message.ts) with any AMQP client:',
       `  broker   amqp://${host.hostname}:${host.port || 5672}  vhost "${t.vhost}"  user ${options.broker.username} (or the topology's own users)`,
-      `  exchange "${t.producerExchange}"  routing key "${t.producerRoutingKey}"`,
+      `  exchange "${t.producerExchange}" (consistent hash over ${t.sourceQueues.length} shard queue(s))  routing key: the message's ordering key (its id, or its FIFO group)`,
       `  receipts → ${options.serveReceiptsFile} (one JSON line per processed message)`,
       publishExamples({
         host: host.hostname,
         port: Number(host.port || 5672),
         vhost: t.vhost,
         exchange: t.producerExchange,
-        routingKey: t.producerRoutingKey,
         username: options.broker.username,
         password: options.broker.password,
       }),
@@ -198,7 +199,7 @@ function describeSettings(stackName: string, pipeline: LocalPipeline, timeScale:
   const q = pipeline.queues.source;
   return [
     `Local pipeline for ${stackName} (settings from the synthesized template):`,
-    `  RabbitMQ  vhost "${pipeline.topology.topology.vhost}", queue "${s.rabbitMqMapping.queue}"; event source batch ${s.rabbitMqMapping.batchSize}, window ${s.rabbitMqMapping.batchingWindowSec} s, concurrency 1`,
+    `  RabbitMQ  vhost "${pipeline.topology.topology.vhost}", ${s.rabbitMqMappings.length} shard queue(s) ${s.rabbitMqMappings.map((m) => `"${m.queue}"`).join(', ')}; one event source each: batch ${s.rabbitMqMappings[0].batchSize}, window ${s.rabbitMqMappings[0].batchingWindowSec} s, concurrency 1`,
     `  SQS       ${s.sourceQueue.fifo ? 'FIFO' : 'standard'} queue, visibility ${q.visibilityTimeoutSec} s${timeScale === 1 ? '' : ` (template ${s.sourceQueue.visibilityTimeoutSec} s × time scale ${timeScale})`}, maxReceiveCount ${s.sourceQueue.redrive?.maxReceiveCount}; event source batch ${s.sqsMapping.batchSize}, concurrency ${s.sqsMapping.maximumConcurrency ?? `${LOCAL_DEFAULT_SQS_CONCURRENCY} (local default)`}`,
     `  Functions timeouts: bridge ${s.functions.bridge.timeoutSec} s, consumer ${s.functions.consumer.timeoutSec} s`,
   ].join('\n');

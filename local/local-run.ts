@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PublishFailure } from '../lambda/producer/handler';
 import { accountForRun, countEffects, type PublishedMessage, type VerificationReport } from '../verify/accounting';
+import type { ShardDelivery } from '../verify/report-format';
 import { drainOnce, parseReceipt, parseSqsDeadLetter } from '../verify/queue-drain';
 import { ArrivalTally, producerInvocations, publishedMessages } from '../verify/run-ledger';
 import type { LocalPipeline } from './pipeline';
@@ -36,6 +37,22 @@ export interface LocalRunResult {
   readonly timedOut: boolean;
   /** How `effects` was counted (the receipts' `effect` flag, as in `npm run verify`). */
   readonly effectsCountedFrom: string;
+  /** Delivered (receipted) messages per shard queue, in shard order. */
+  readonly perShard: readonly ShardDelivery[];
+}
+
+/** Unique receipted ids per shard queue: the queue the bridge forwarded each of them from. */
+export function deliveredPerShard(
+  queues: readonly string[],
+  deliveredIds: Iterable<string>,
+  shardOf: ReadonlyMap<string, string>,
+): ShardDelivery[] {
+  const counts = new Map(queues.map((q) => [q, 0]));
+  for (const id of new Set(deliveredIds)) {
+    const queue = shardOf.get(id);
+    if (queue !== undefined) counts.set(queue, (counts.get(queue) ?? 0) + 1);
+  }
+  return queues.map((queue) => ({ queue, delivered: counts.get(queue) ?? 0 }));
 }
 
 /** Messages per producer invocation: a bounded batch, as a real invocation would be. */
@@ -99,5 +116,10 @@ export async function runLocalVerification(pipeline: LocalPipeline, options: Loc
     producerFailures: failures,
     timedOut: !tally.complete,
     effectsCountedFrom: countEffects(receipts).countedFrom,
+    perShard: deliveredPerShard(
+      pipeline.settings.rabbitMqMappings.map((m) => m.queue),
+      receipts.map((r) => r.id),
+      pipeline.shardOf,
+    ),
   };
 }

@@ -9,11 +9,13 @@ import { messageSizeLimitFromEnv } from '../lambda/shared/message-size';
 import { createProducerHandler, type ProducerHandler } from '../lambda/producer/handler';
 import { createLocalLogger, discardMetrics, timedConnectionSource } from './local-adapters';
 import { RabbitMqDeadLetterReader } from './rabbitmq-dead-letters';
+import type { RabbitMqEvent } from './rabbitmq-event';
 import { RabbitMqEventSource } from './rabbitmq-event-source';
 import { startSqsEmulator, type SqsEmulator } from './sqs-emulator';
 import { SqsEventSource } from './sqs-event-source';
 import { createLocalQueues, type LocalQueues } from './sqs-setup';
 import type { LocalSettings } from './template-reader';
+import { sleep } from './timing';
 import {
   applyLocalTopology,
   removeLocalTopology,
@@ -39,8 +41,21 @@ export interface LocalPipelineOptions {
   readonly isolation?: IsolationOptions;
   /** Print the handlers' log lines. @default false */
   readonly verbose?: boolean;
+  /**
+   * Latency added to every Lambda invocation (bridge, consumer) and every SQS call, to model AWS's network and
+   * invoke overheads on one machine (the bench's shard-scaling section; docs/performance.md). @default - none
+   */
+  readonly injectedLatency?: InjectedLatency;
   /** Where log lines go. @default process.stderr */
   readonly write?: (line: string) => void;
+}
+
+/** Milliseconds added to each call of a kind. */
+export interface InjectedLatency {
+  /** Before each bridge and consumer invocation (Lambda's invoke overhead from an event source). */
+  readonly lambdaInvokeMs: number;
+  /** Before each SQS API call (the round trip to the regional endpoint). */
+  readonly sqsCallMs: number;
 }
 
 export interface LocalPipeline {
@@ -58,7 +73,10 @@ export interface LocalPipeline {
    */
   readonly effects: Map<string, number>;
   readonly deadLetters: RabbitMqDeadLetterReader;
-  readonly rabbitMqSource: RabbitMqEventSource;
+  /** One RabbitMQ event source per shard queue (concurrency 1 each), in shard order. */
+  readonly rabbitMqSources: readonly RabbitMqEventSource[];
+  /** The shard queue each message id was forwarded from (its first successful bridge invocation). */
+  readonly shardOf: Map<string, string>;
   readonly sqsSource: SqsEventSource;
   /** Stops the event sources (finishing batches in flight), closes connections and the emulator. */
   stop(options?: { removeTopology?: boolean }): Promise<void>;
@@ -77,6 +95,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   try {
     const sqs = await startSqsEmulator();
     cleanups.push(() => sqs.stop());
+    const latency = options.injectedLatency;
+    if (latency && latency.sqsCallMs > 0) delaySqsCalls(sqs, latency.sqsCallMs);
+    const invokeDelay = latency?.lambdaInvokeMs ?? 0;
     const queues = await createLocalQueues(sqs.client, settings, options.timeScale ?? 1);
     const topology = await applyLocalTopology(settings.topology, broker, options.isolation);
 
@@ -92,7 +113,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       connection: timedConnectionSource(connection, publishedAt),
       config: {
         exchange: topology.topology.producerExchange,
-        routingKey: topology.topology.producerRoutingKey,
+        orderingKeyField:
+          typeof producerEnv.ORDERING_KEY_FIELD === 'string' ? producerEnv.ORDERING_KEY_FIELD : undefined,
         confirmTimeoutMs: literalNumber(producerEnv.CONFIRM_TIMEOUT_MS) ?? 10_000,
         // The size limit the template gives the deployed producer (MAX_BODY_BYTES), read the same way.
         sizeLimit: messageSizeLimitFromEnv(literalStrings(producerEnv)),
@@ -145,24 +167,39 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       concurrency: settings.sqsMapping.maximumConcurrency ?? LOCAL_DEFAULT_SQS_CONCURRENCY,
       reportBatchItemFailures: settings.sqsMapping.reportBatchItemFailures,
       functionTimeoutMs: consumerTimeoutMs,
-      handler: (event) => consumer(event),
+      handler: async (event) => {
+        if (invokeDelay > 0) await sleep(invokeDelay);
+        return consumer(event);
+      },
       onError: (error) => logger('event-source:sqs').warn(error.message),
     });
     sqsSource.start();
     cleanups.push(() => sqsSource.stop());
 
-    const rabbitMqSource = new RabbitMqEventSource({
-      url: topology.eventSourceUrl,
-      queue: settings.rabbitMqMapping.queue,
-      vhost: topology.topology.vhost,
-      batchSize: settings.rabbitMqMapping.batchSize,
-      batchingWindowMs: settings.rabbitMqMapping.batchingWindowSec * 1000,
-      functionTimeoutMs: settings.functions.bridge.timeoutSec * 1000,
-      handler: (event) => bridge(event),
-      onError: (error, context) => logger(`event-source:rabbitmq:${context}`).warn(error.message),
-    });
-    await rabbitMqSource.start();
-    cleanups.push(() => rabbitMqSource.stop());
+    // One emulator per shard queue, each with Lambda's concurrency 1 for RabbitMQ, all invoking the same bridge.
+    const shardOf = new Map<string, string>();
+    const rabbitMqSources = settings.rabbitMqMappings.map(
+      (mapping) =>
+        new RabbitMqEventSource({
+          url: topology.eventSourceUrl,
+          queue: mapping.queue,
+          vhost: topology.topology.vhost,
+          batchSize: mapping.batchSize,
+          batchingWindowMs: mapping.batchingWindowSec * 1000,
+          functionTimeoutMs: settings.functions.bridge.timeoutSec * 1000,
+          handler: async (event) => {
+            if (invokeDelay > 0) await sleep(invokeDelay);
+            const result = await bridge(event);
+            for (const id of messageIdsOf(event)) if (!shardOf.has(id)) shardOf.set(id, mapping.queue);
+            return result;
+          },
+          onError: (error, context) => logger(`event-source:rabbitmq:${mapping.queue}:${context}`).warn(error.message),
+        }),
+    );
+    for (const source of rabbitMqSources) {
+      await source.start();
+      cleanups.push(() => source.stop());
+    }
 
     const deadLetters = new RabbitMqDeadLetterReader(topology.adminUrl, topology.topology.deadLetterQueue);
     cleanups.push(() => deadLetters.close());
@@ -176,7 +213,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       publishedAt,
       effects,
       deadLetters,
-      rabbitMqSource,
+      rabbitMqSources,
+      shardOf,
       sqsSource,
       stop: async ({ removeTopology = false } = {}) => {
         await stopAll();
@@ -187,6 +225,26 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await stopAll();
     throw error;
   }
+}
+
+/** Message ids of a RabbitMQ event's records (every shard's queue key). */
+function messageIdsOf(event: RabbitMqEvent): string[] {
+  const ids: string[] = [];
+  for (const records of Object.values(event.rmqMessagesByQueue)) {
+    for (const r of records) if (typeof r.basicProperties.messageId === 'string') ids.push(r.basicProperties.messageId);
+  }
+  return ids;
+}
+
+/** Every call on the emulator's client waits `ms` first, as a call to the regional SQS endpoint would. */
+function delaySqsCalls(sqs: SqsEmulator, ms: number): void {
+  sqs.client.middlewareStack.add(
+    (next) => async (args) => {
+      await sleep(ms);
+      return next(args);
+    },
+    { step: 'initialize', name: 'injectedSqsLatency' },
+  );
 }
 
 /** A template environment value that is a literal number (or numeric string); undefined otherwise. */

@@ -12,7 +12,11 @@ export interface PublishTarget {
   readonly port: number;
   readonly vhost: string;
   readonly exchange: string;
-  readonly routingKey: string;
+  /**
+   * Routing key to publish with. @default - the example message's id: the producer's exchange hashes the routing key
+   * (the ordering key) onto a shard queue, and our producer uses the message id
+   */
+  readonly routingKey?: string;
   readonly username: string;
   /** Printed only when it is the local broker's well-known default (`guest`); otherwise a placeholder. */
   readonly password: string;
@@ -45,7 +49,7 @@ export function pikaExample(target: PublishTarget): string {
     'channel = connection.channel()',
     'channel.confirm_delivery()  # basic_publish now raises unless the broker confirms',
     `body = ${JSON.stringify(body)}`,
-    `channel.basic_publish(exchange=${JSON.stringify(target.exchange)}, routing_key=${JSON.stringify(target.routingKey)}, body=body, mandatory=True,`,
+    `channel.basic_publish(exchange=${JSON.stringify(target.exchange)}, routing_key=${JSON.stringify(target.routingKey ?? 'hello-from-pika')}, body=body, mandatory=True,`,
     "    properties=pika.BasicProperties(message_id='hello-from-pika', content_type='application/json', delivery_mode=2))",
     "print('confirmed')",
     'connection.close()',
@@ -58,7 +62,7 @@ export function amqpPublishExample(target: PublishTarget): string {
   const body = JSON.stringify(exampleMessage('hello-from-amqp-publish'));
   return (
     `amqp-publish --url='${amqpUrlFor(target)}' --exchange='${target.exchange}' ` +
-    `--routing-key='${target.routingKey}' --persistent --content-type=application/json --body='${body}'`
+    `--routing-key='${target.routingKey ?? 'hello-from-amqp-publish'}' --persistent --content-type=application/json --body='${body}'`
   );
 }
 

@@ -79,6 +79,31 @@ export class RabbitMqEventSource {
     this.channel = undefined;
   }
 
+  /**
+   * Stops taking deliveries (a stalled mapping) while keeping the connection: the batch in flight finishes, what is
+   * buffered goes back to the queue unacked, and nothing more arrives until {@link resume}.
+   */
+  async pause(): Promise<void> {
+    const channel = this.channel;
+    if (!channel || !this.consumerTag) return;
+    await channel.cancel(this.consumerTag);
+    this.consumerTag = undefined;
+    this.clearWindow();
+    await this.inFlight;
+    const held = this.buffer.splice(0);
+    settle(held, (m) => channel.nack(m, false, true));
+  }
+
+  /** Takes deliveries again after {@link pause}. */
+  async resume(): Promise<void> {
+    const channel = this.channel;
+    if (!channel || this.consumerTag) return;
+    const { consumerTag } = await channel.consume(this.options.queue, (msg) => this.onDelivery(channel, msg), {
+      noAck: false,
+    });
+    this.consumerTag = consumerTag;
+  }
+
   private async connectAndConsume(): Promise<void> {
     const model = await connect(this.options.url);
     model.on('error', () => undefined); // 'close' follows and drives the reconnect

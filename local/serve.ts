@@ -87,7 +87,7 @@ export function startServe(options: ServeOptions): ServeHandle {
     receipts: () => receipts,
     deadLettered: () => deadLettered,
     async stop() {
-      await pipeline.rabbitMqSource.stop();
+      await Promise.all(pipeline.rabbitMqSources.map((source) => source.stop()));
       // What the bridge already moved to SQS gets processed: up to one consumer timeout plus a little.
       const deadline = Date.now() + pipeline.settings.functions.consumer.timeoutSec * 1000 + 2_000;
       let left = await inFlightInSqs();

@@ -14,7 +14,7 @@ export interface SynthesizedStage {
 }
 
 /**
- * Synthesizes the stage's stack in process, exactly as `cdk synth` would build it, minus asset bundling (the local
+ * Synthesizes the stage's stack in process (with the `--config` overrides), exactly as `cdk synth` would build it, minus asset bundling (the local
  * runtime runs the handlers from source, so esbuild is skipped) and with path metadata on (the template reader
  * finds the functions by their construct path). `overrides` are what `cdk synth -c config='{…}'` would apply.
  */
@@ -25,6 +25,7 @@ export function synthesizeStage(stage: string, overrides: StageConfigOverrides =
       outdir,
       context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true },
     });
+    // The same overrides `cdk synth -c config=…` takes (`--config JSON`), validated the same way.
     const config = loadStageConfig(stage, overrides);
     const stackName = stackNameFor(config.stage);
     new IntegrationStack(app, stackName, { config });

@@ -73,7 +73,8 @@ export interface LocalSettings {
   readonly deadLetterQueue: SqsQueueSettings;
   /** Where the consumer writes receipts, if the template wires one. */
   readonly receiptsQueue?: SqsQueueSettings;
-  readonly rabbitMqMapping: RabbitMqMappingSettings;
+  /** One RabbitMQ mapping per shard queue, in the topology's shard order. */
+  readonly rabbitMqMappings: readonly RabbitMqMappingSettings[];
   readonly sqsMapping: SqsMappingSettings;
   readonly topology: TopologyDefinition;
   /** The consumer's `SOURCE_QUEUE_URL` names the source queue: it makes invalid records visible again at once. */
@@ -114,14 +115,15 @@ export function readLocalSettings(template: CfnTemplate): LocalSettings {
     );
   }
 
+  const topology = readTopology(resources);
   return {
     functions,
     sourceQueue,
     deadLetterQueue,
     receiptsQueue,
-    rabbitMqMapping: readRabbitMqMapping(resources, functions.bridge.logicalId),
+    rabbitMqMappings: readRabbitMqMappings(resources, functions.bridge.logicalId, topology.sourceQueues),
     sqsMapping: readSqsMapping(resources, functions.consumer.logicalId, sourceQueueId),
-    topology: readTopology(resources),
+    topology,
     consumerFailFast: failFastQueueId !== undefined,
   };
 }
@@ -198,14 +200,27 @@ function mappingsOf(resources: Record<string, CfnResource>, functionId: string):
     .filter(([, p]) => referencedLogicalId(p.FunctionName) === functionId);
 }
 
-function readRabbitMqMapping(resources: Record<string, CfnResource>, bridgeId: string): RabbitMqMappingSettings {
-  const mappings = mappingsOf(resources, bridgeId).filter(([, p]) => Array.isArray(p.Queues));
-  if (mappings.length !== 1) {
+/** The bridge's RabbitMQ mappings, one per shard queue of the topology and in its order; each reads one queue. */
+function readRabbitMqMappings(
+  resources: Record<string, CfnResource>,
+  bridgeId: string,
+  shardQueues: readonly string[],
+): RabbitMqMappingSettings[] {
+  const mappings = mappingsOf(resources, bridgeId)
+    .filter(([, p]) => Array.isArray(p.Queues))
+    .map(([logicalId, props]) => readRabbitMqMapping(logicalId, props));
+  const byQueue = new Map(mappings.map((m) => [m.queue, m]));
+  const missing = shardQueues.filter((q) => !byQueue.has(q));
+  if (mappings.length !== shardQueues.length || missing.length > 0 || byQueue.size !== mappings.length) {
     throw new TemplateReadError(
-      `expected one RabbitMQ event source mapping (with Queues) for ${bridgeId}, found ${mappings.length}`,
+      `expected one RabbitMQ event source mapping (with Queues) for ${bridgeId} per shard queue ` +
+        `(${shardQueues.join(', ')}), found ${mappings.length} reading ${mappings.map((m) => m.queue).join(', ') || 'nothing'}`,
     );
   }
-  const [logicalId, props] = mappings[0];
+  return shardQueues.map((q) => byQueue.get(q) as RabbitMqMappingSettings);
+}
+
+function readRabbitMqMapping(logicalId: string, props: Record<string, unknown>): RabbitMqMappingSettings {
   const queues = props.Queues as unknown[];
   if (queues.length !== 1 || typeof queues[0] !== 'string') {
     throw new TemplateReadError(`${logicalId}.Queues must name exactly one queue, got ${JSON.stringify(queues)}`);
@@ -278,8 +293,7 @@ function readTopology(resources: Record<string, CfnResource>): TopologyDefinitio
     'bindings',
     'users',
     'producerExchange',
-    'producerRoutingKey',
-    'sourceQueue',
+    'sourceQueues',
     'deadLetterQueue',
     'producerUser',
     'eventSourceUser',

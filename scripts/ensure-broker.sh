@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the local RabbitMQ broker (AMQP on 5672, management API on 15672) is up.
-# Installs it from Debian's packages when missing, starts it when stopped, enables the management plugin.
+# Installs it from Debian's packages when missing, starts it when stopped, enables the management plugin and the
+# consistent-hash exchange plugin (the producer's exchange is an x-consistent-hash exchange, as on Amazon MQ).
 #
 #   bash scripts/ensure-broker.sh                 install if missing (Debian, as root), start, check
 #   bash scripts/ensure-broker.sh --quiet         the same, silent when the broker is already up
@@ -21,8 +22,9 @@ done
 AMQP_PORT="${LOCAL_AMQP_PORT:-5672}"
 MGMT_PORT="${LOCAL_MANAGEMENT_PORT:-15672}"
 
-# The official image at the engine version the default (dev) stage deploys, its management plugin included.
-DOCKER_RUN="docker run -d --name mq-cloud-integration-rabbitmq -p $AMQP_PORT:5672 -p $MGMT_PORT:15672 rabbitmq:3.13-management"
+# The official image at the engine version the default (dev) stage deploys, its management plugin included, with the
+# consistent-hash exchange plugin enabled before the node starts.
+DOCKER_RUN="docker run -d --name mq-cloud-integration-rabbitmq -p $AMQP_PORT:5672 -p $MGMT_PORT:15672 rabbitmq:3.13-management sh -c 'rabbitmq-plugins enable --offline rabbitmq_consistent_hash_exchange && exec docker-entrypoint.sh rabbitmq-server'"
 if [ "$MODE" = docker ]; then
   echo "$DOCKER_RUN"
   exit 0
@@ -69,6 +71,13 @@ if ! port_open "$MGMT_PORT" && command -v rabbitmq-plugins >/dev/null 2>&1; then
   echo "ensure-broker: enabling rabbitmq_management"
   rabbitmq-plugins enable rabbitmq_management >/dev/null
   wait_for_port "$MGMT_PORT" "RabbitMQ management API"
+fi
+
+# Online and idempotent: enabling a plugin that is already on changes nothing and restarts nothing.
+if command -v rabbitmq-plugins >/dev/null 2>&1 &&
+  ! rabbitmq-plugins list --enabled --minimal 2>/dev/null | grep -qx rabbitmq_consistent_hash_exchange; then
+  echo "ensure-broker: enabling rabbitmq_consistent_hash_exchange"
+  rabbitmq-plugins enable rabbitmq_consistent_hash_exchange >/dev/null
 fi
 
 # The management API answers 200 once it has loaded; a plain open port is not enough. (Node, not curl: Node is

@@ -7,6 +7,14 @@ export interface ReportContext {
   readonly target: string;
   /** Free-form facts worth keeping with the figures (stage, time scale, broker state, settings…). */
   readonly facts: Readonly<Record<string, string | number | boolean>>;
+  /** Delivered messages per RabbitMQ shard queue, when the run can tell (the local runtime). @default - not reported */
+  readonly perShard?: readonly ShardDelivery[];
+}
+
+/** How many of the delivered messages came through one shard queue. */
+export interface ShardDelivery {
+  readonly queue: string;
+  readonly delivered: number;
 }
 
 /** The human-readable report (stdout). */
@@ -30,6 +38,9 @@ export function formatReport(report: VerificationReport, context: ReportContext)
       `SQS DLQ ${report.deadLetteredByQueue.sqs}, RabbitMQ DLQ ${report.deadLetteredByQueue.rabbitmq} (expected ${report.expected.poison} poison)`,
     ),
     row('lost', report.lost, 'confirmed but neither delivered nor dead-lettered'),
+    ...(context.perShard ?? []).map((shard, i) =>
+      row(`  shard ${i}`, shard.delivered, `delivered through shard queue ${shard.queue}`),
+    ),
     ...(report.outOfOrder === null
       ? []
       : [
@@ -51,5 +62,6 @@ export function formatReport(report: VerificationReport, context: ReportContext)
 
 /** The `--json` document: the report's fields first, then where it came from. */
 export function reportJson(report: VerificationReport, context: ReportContext): string {
-  return `${JSON.stringify({ ...report, runId: context.runId, target: context.target, context: context.facts }, null, 2)}\n`;
+  const perShard = context.perShard ? { perShard: context.perShard } : {};
+  return `${JSON.stringify({ ...report, ...perShard, runId: context.runId, target: context.target, context: context.facts }, null, 2)}\n`;
 }

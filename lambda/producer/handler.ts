@@ -9,6 +9,7 @@ import {
 import type { MessageSizeLimit } from '../shared/message-size';
 import type { AmqpConnectionSource } from './amqp-connection';
 import { parseProducerEvent, prepareMessages, type ProducerEvent } from './event';
+import { describeOrderingKey, orderingKeyOf } from './ordering-key';
 import { publishInvocation } from './publish-attempt';
 import type { ConfirmedMessage, PublishFailure } from './publisher';
 
@@ -18,7 +19,11 @@ export type { PublishFailure, PublishFailureCode } from './publisher';
 /** Where the producer publishes. */
 export interface ProducerConfig {
   readonly exchange: string;
-  readonly routingKey: string;
+  /**
+   * FIFO: dotted path of the body field whose value is the message group; the routing key (ordering key) of each
+   * message is then its group, as the bridge computes it. @default - the message id
+   */
+  readonly orderingKeyField?: string;
   /** How long each message may wait for its publisher confirm. @default 10000 */
   readonly confirmTimeoutMs?: number;
   /** Unconfirmed messages allowed at once. @default 1000 */
@@ -69,6 +74,7 @@ export interface ProducerResult {
   readonly failed: PublishFailure[];
   readonly durationMs: number;
   readonly exchange: string;
+  /** What each message's routing key was: `message id` or `FIFO group field <path>`. */
   readonly routingKey: string;
 }
 
@@ -88,6 +94,8 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
   const newId = deps.newId ?? randomUUID;
   const now = deps.now ?? (() => new Date());
   const confirmTimeoutMs = deps.config.confirmTimeoutMs ?? 10_000;
+  const routingKeyOf = orderingKeyOf(deps.config.orderingKeyField);
+  const routingKey = describeOrderingKey(deps.config.orderingKeyField);
 
   const staleConnectionTimeoutMs = deps.config.staleConnectionTimeoutMs ?? 2_000;
 
@@ -103,7 +111,7 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
       const remaining = context?.getRemainingTimeInMillis();
       const outcome = await publishInvocation(deps.connection, messages, {
         exchange: deps.config.exchange,
-        routingKey: deps.config.routingKey,
+        routingKeyOf,
         confirmTimeoutMs,
         maxInFlight: deps.config.maxInFlight,
         staleConnectionTimeoutMs,
@@ -132,7 +140,7 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
       failed: [...failed],
       durationMs: Date.now() - started,
       exchange: deps.config.exchange,
-      routingKey: deps.config.routingKey,
+      routingKey,
     };
     metrics.addMetric('MessagesConfirmed', MetricUnit.Count, result.confirmed);
     metrics.addMetric('MessagesFailed', MetricUnit.Count, failed.length);

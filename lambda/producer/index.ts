@@ -22,7 +22,8 @@ export const handler = createProducerHandler({
   connection,
   config: {
     exchange: requiredEnv(env, 'EXCHANGE', 'the exchange to publish to'),
-    routingKey: optionalEnv(env, 'ROUTING_KEY') ?? '',
+    // FIFO stages name the group field: one group then always lands in one shard. Otherwise the message id.
+    orderingKeyField: optionalEnv(env, 'ORDERING_KEY_FIELD'),
     confirmTimeoutMs: integerEnv(env, 'CONFIRM_TIMEOUT_MS', 10_000, 100, 900_000),
     sizeLimit: messageSizeLimitFromEnv(env),
   },

@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { Message as AmqpMessage, Options } from 'amqplib';
 import { MESSAGE_CONTENT_TYPE } from '../shared/message';
 import type { OutgoingMessage } from './event';
+import type { RoutingKeyOf } from './ordering-key';
 
 /** The part of an amqplib `ConfirmChannel` the publisher uses (unit tests pass a fake). */
 export interface PublishChannel extends Pick<EventEmitter, 'on' | 'off' | 'once'> {
@@ -62,7 +63,8 @@ export interface PublishOutcome {
 
 export interface PublishOptions {
   readonly exchange: string;
-  readonly routingKey: string;
+  /** The routing key of each message: its ordering key (see ordering-key.ts). */
+  readonly routingKeyOf: RoutingKeyOf;
   /** How long each message may wait for its confirm. */
   readonly confirmTimeoutMs: number;
   /** Unconfirmed messages allowed at once; bounds memory and the damage of a dropped connection. @default 1000 */
@@ -201,9 +203,10 @@ export function publishWithConfirms(
     failures.push(undefined);
     inFlight++;
     try {
+      const routingKey = options.routingKeyOf(message);
       const writable = channel.publish(
         options.exchange,
-        options.routingKey,
+        routingKey,
         message.body,
         {
           persistent: true,
@@ -291,7 +294,7 @@ export function publishWithConfirms(
     returned.set(
       String(message.properties.messageId),
       `returned as unroutable (${replyCode ?? 312} ${replyText ?? 'NO_ROUTE'}): no queue is bound to exchange ` +
-        `"${options.exchange}" with routing key "${options.routingKey}"`,
+        `"${options.exchange}" with routing key "${message.fields.routingKey}"`,
     );
   };
   const onError = (error: Error) => {

@@ -34,11 +34,9 @@ export function stageMessageSizeLimit(config: StageConfig): MessageSizeLimit {
   return messageSizeLimit(limits?.maxMessageSizeBytes);
 }
 
-/** Queues the topology declares; the source queue counts once per shard. */
+/** Queues the topology declares: every shard queue is declared in it (one per `eventSources.rabbitMq.shards`). */
 export function declaredQueueCount(config: StageConfig): number {
-  const { queues, sourceQueue } = config.topology;
-  const hasSource = queues.some((q) => q.name === sourceQueue);
-  return queues.length + (hasSource ? rabbitMqShardCount(config) - 1 : 0);
+  return config.topology.queues.length;
 }
 
 /** What the functions can hold open on the broker at once: one per concurrent producer and one per event source. */

@@ -147,6 +147,11 @@ export interface RabbitMqEventSourceConfig {
   readonly batchSize: number;
   /** Whole seconds to gather a batch, 0–300; undefined keeps Lambda's 0.5 s default for MQ. @default undefined */
   readonly maxBatchingWindowSeconds: number | undefined;
+  /**
+   * Source queues behind the consistent-hash exchange, one event source mapping each (1–32): the bridge's concurrency.
+   * @default 1 (dev), 3 (prod: one queue leader per cluster node)
+   */
+  readonly shards: number;
 }
 
 export interface SqsEventSourceConfig {

@@ -1,6 +1,7 @@
 import { NO_LIMIT_OVERRIDES } from './broker-limits';
 import { ConfigValidationError } from './config-issue';
 import { devMonitoringDefaults, prodMonitoringDefaults } from './monitoring';
+import { MAX_SHARDS } from './shards';
 import type { StageConfig } from './stage-config';
 import { defaultTopology } from './topology';
 import { validateTopology } from './topology-validation';
@@ -72,7 +73,7 @@ function devDefaults(): StageConfig {
       consumer: { memoryMb: 256, timeoutSeconds: 30, idempotencyExpirySeconds: undefined },
     },
     eventSources: {
-      rabbitMq: { batchSize: 100, maxBatchingWindowSeconds: undefined },
+      rabbitMq: { batchSize: 100, maxBatchingWindowSeconds: undefined, shards: 1 },
       sqs: { batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
     },
     verification: { receipts: true },
@@ -100,7 +101,13 @@ function prodDefaults(): StageConfig {
       deploymentMode: 'CLUSTER_MULTI_AZ',
     },
     functions: { ...dev.functions, logLevel: 'INFO', producer: { ...dev.functions.producer, reservedConcurrency: 50 } },
-    eventSources: { ...dev.eventSources, sqs: { ...dev.eventSources.sqs, maxConcurrency: 20 } },
+    eventSources: {
+      // Three shards: RabbitMQ spreads quorum-queue leaders over the cluster's three nodes, so each node serves one
+      // mapping, and the bridge runs three batches at a time instead of one (docs/decisions.md).
+      rabbitMq: { ...dev.eventSources.rabbitMq, shards: 3 },
+      sqs: { ...dev.eventSources.sqs, maxConcurrency: 20 },
+    },
+    topology: defaultTopology({ shards: 3 }),
     verification: { receipts: false },
     monitoring: prodMonitoringDefaults,
     tags: { project: 'mq-cloud-integration', stage: 'prod' },
@@ -124,10 +131,26 @@ export function loadStageConfig(stage: string, overrides: StageConfigOverrides =
       { field: 'stage', value: stage, problem: `allowed: ${STAGE_NAMES.join(', ')} (choose with -c stage=NAME)` },
     ]);
   }
-  const config = mergeOverrides(DEFAULTS[stage](), overrides, `Invalid overrides for stage '${stage}'`);
+  // The default topology follows the shard count; overrides of the topology apply on top of it.
+  const config = mergeOverrides(
+    withShardedTopology(DEFAULTS[stage](), overrides),
+    overrides,
+    `Invalid overrides for stage '${stage}'`,
+  );
   validateStageConfig(config);
   validateTopology(config.topology);
   return config;
+}
+
+/** `base` with the default topology of the shard count `overrides` asks for (a valid one; validation reports others). */
+function withShardedTopology(base: StageConfig, overrides: unknown): StageConfig {
+  const shards = isPlainObject(overrides) ? valueAt(overrides, ['eventSources', 'rabbitMq', 'shards']) : undefined;
+  if (typeof shards !== 'number' || !Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) return base;
+  return { ...base, topology: defaultTopology({ shards }) };
+}
+
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((v, key) => (isPlainObject(v) ? v[key] : undefined), value);
 }
 
 /** Deep-merges `overrides` into `base`, refusing fields `base` does not have (a typo must not be ignored). */

@@ -15,7 +15,12 @@ export class TopologyValidationError extends Error {
   }
 }
 
-const EXCHANGE_TYPES = ['direct', 'fanout', 'topic', 'headers'];
+const EXCHANGE_TYPES = ['direct', 'fanout', 'topic', 'headers', 'x-consistent-hash'];
+/**
+ * Binding keys of an `x-consistent-hash` exchange are weights: the plugin parses them as integers ≥ 1 and places that
+ * many points per queue on its ring (an unbounded weight allocates that many points on every node, CVE-2026-67219).
+ */
+const MAX_HASH_WEIGHT = 1000;
 const QUEUE_TYPES = ['quorum', 'classic'];
 const DEAD_LETTER_STRATEGIES = ['at-most-once', 'at-least-once'];
 const OVERFLOWS = ['drop-head', 'reject-publish', 'reject-publish-dlx'];
@@ -56,6 +61,8 @@ export function validateTopology(topology: TopologyDefinition): void {
       fail(`bindings[${i}].queue`, binding.queue, `must be a declared queue (${list(queueNames)})`);
     }
     if (binding.routingKey !== undefined) checkLength(fail, `bindings[${i}].routingKey`, binding.routingKey);
+    const source = (topology.exchanges ?? []).find((e) => e.name === binding.exchange);
+    if (source?.type === 'x-consistent-hash') checkHashWeight(fail, `bindings[${i}].routingKey`, binding.routingKey);
   });
   (topology.users ?? []).forEach((user, i) => checkUser(fail, `users[${i}]`, user));
 
@@ -65,20 +72,35 @@ export function validateTopology(topology: TopologyDefinition): void {
     }
   };
   mustBeDeclared('producerExchange', exchangeNames, 'exchange');
-  mustBeDeclared('sourceQueue', queueNames, 'queue');
+  if (!Array.isArray(topology.sourceQueues) || topology.sourceQueues.length === 0) {
+    fail('sourceQueues', topology.sourceQueues, 'allowed: a non-empty list of declared queues, one per shard');
+  } else {
+    topology.sourceQueues.forEach((name, i) => {
+      if (!queueNames.has(name)) fail(`sourceQueues[${i}]`, name, `must name a declared queue (${list(queueNames)})`);
+    });
+    if (new Set(topology.sourceQueues).size !== topology.sourceQueues.length) {
+      fail('sourceQueues', topology.sourceQueues, 'allowed: distinct queues (one event source mapping each)');
+    }
+  }
   mustBeDeclared('deadLetterQueue', queueNames, 'queue');
   mustBeDeclared('producerUser', userNames, 'user');
   mustBeDeclared('eventSourceUser', userNames, 'user');
-  if (typeof topology.producerRoutingKey !== 'string') {
-    fail('producerRoutingKey', topology.producerRoutingKey, 'must be a string (may be empty)');
-  } else {
-    checkLength(fail, 'producerRoutingKey', topology.producerRoutingKey);
-  }
 
   if (problems.length > 0) throw new TopologyValidationError(problems);
 }
 
 type Fail = (path: string, value: unknown, allowed: string) => void;
+
+function checkHashWeight(fail: Fail, path: string, weight: string | undefined): void {
+  const n = Number(weight);
+  if (!/^[1-9][0-9]*$/.test(weight ?? '') || n > MAX_HASH_WEIGHT) {
+    fail(
+      path,
+      weight,
+      `allowed: the queue's weight on a consistent-hash exchange, an integer from 1 to ${MAX_HASH_WEIGHT} as a string`,
+    );
+  }
+}
 
 function checkQueue(fail: Fail, path: string, queue: QueueDefinition, exchangeNames: Set<string>): void {
   checkName(fail, `${path}.name`, queue.name, true);

@@ -3,8 +3,12 @@
  * Applied by the topology custom resource in AWS and by the same applier against a local broker.
  */
 
-/** Exchange types RabbitMQ ships with. */
-export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers';
+/**
+ * Exchange types: RabbitMQ's built-in ones and `x-consistent-hash` (plugin `rabbitmq_consistent_hash_exchange`, enabled
+ * on Amazon MQ for RabbitMQ and by scripts/ensure-broker.sh), which picks one bound queue by a hash of the routing key;
+ * its binding keys are the queues' integer weights.
+ */
+export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers' | 'x-consistent-hash';
 
 /** Queue types this project declares. Classic queues are allowed for dead-letter sinks; sources should be quorum. */
 export type QueueType = 'quorum' | 'classic';
@@ -60,7 +64,7 @@ export interface BindingDefinition {
   readonly exchange: string;
   /** Destination queue. */
   readonly queue: string;
-  /** Binding key. @default '' */
+  /** Binding key; for an `x-consistent-hash` exchange the queue's weight on the hash ring (`"1"`). @default '' */
   readonly routingKey?: string;
 }
 
@@ -89,12 +93,13 @@ export interface TopologyDefinition {
   readonly queues: readonly QueueDefinition[];
   readonly bindings: readonly BindingDefinition[];
   readonly users: readonly UserDefinition[];
-  /** Exchange the producer publishes to. */
+  /**
+   * Exchange the producer publishes to, with the message's ordering key as routing key (the message id, or the FIFO
+   * group field): an `x-consistent-hash` exchange sends one key always to the same source queue.
+   */
   readonly producerExchange: string;
-  /** Routing key the producer publishes with. */
-  readonly producerRoutingKey: string;
-  /** Queue the RabbitMQ event source reads (the bridge's input). */
-  readonly sourceQueue: string;
+  /** Queues the RabbitMQ event sources read (the bridge's input), one event source mapping each, in shard order. */
+  readonly sourceQueues: readonly string[];
   /** RabbitMQ dead-letter queue that collects messages past the delivery limit. */
   readonly deadLetterQueue: string;
   /** User the producer function connects as. */
@@ -127,46 +132,60 @@ export function exactName(name: string): string {
   return `^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
 }
 
+/** Queue name of shard `index`: shard 0 keeps the unsharded name, so a deployed one-queue stack keeps its queue. */
+export function shardQueueName(base: string, index: number): string {
+  return index === 0 ? base : `${base}.${index}`;
+}
+
+/** A permission regex matching exactly these names (one name: the same regex as `exactName`). */
+export function exactNames(names: readonly string[]): string {
+  if (names.length === 1) return exactName(names[0]);
+  return `^(${names.map((n) => exactName(n).slice(1, -1)).join('|')})$`;
+}
+
+/** Binding key of every shard queue on the consistent-hash exchange: equal weights, so equal shares of the keys. */
+export const SHARD_WEIGHT = '1';
+
 /**
- * The default topology: one exchange → one quorum queue with a delivery limit, dead-lettered at least once to a
- * fanout DLX (a message past the limit stays in the source queue until the dead-letter queue has confirmed it).
+ * The default topology: the producer's consistent-hash exchange → `shards` quorum queues with a delivery limit, each
+ * dead-lettered at least once to one fanout DLX and one RabbitMQ DLQ (a message past the limit stays in its source
+ * queue until the dead-letter queue has confirmed it).
  */
-export function defaultTopology(overrides: { deliveryLimit?: number } = {}): TopologyDefinition {
-  const exchange = 'events';
-  const sourceQueue = 'events.to-sqs';
+export function defaultTopology(overrides: { deliveryLimit?: number; shards?: number } = {}): TopologyDefinition {
+  const exchange = 'events.by-key';
   const deadLetterExchange = 'events.dead-letter';
   const deadLetterQueue = 'events.dead-letter';
+  const sourceQueues = Array.from({ length: overrides.shards ?? 1 }, (_, i) => shardQueueName('events.to-sqs', i));
   return {
     vhost: 'integration',
     exchanges: [
-      { name: exchange, type: 'direct', durable: true },
+      { name: exchange, type: 'x-consistent-hash', durable: true },
       { name: deadLetterExchange, type: 'fanout', durable: true },
     ],
     queues: [
-      {
-        name: sourceQueue,
+      ...sourceQueues.map((name): QueueDefinition => ({
+        name,
         type: 'quorum',
         deliveryLimit: overrides.deliveryLimit ?? 5,
         deadLetterExchange,
         deadLetterStrategy: 'at-least-once',
         // RabbitMQ dead-letters at least once only with reject-publish; without a length limit nothing is rejected.
         overflow: 'reject-publish',
-      },
+      })),
       { name: deadLetterQueue, type: 'quorum' },
     ],
     bindings: [
-      { exchange, queue: sourceQueue, routingKey: 'event' },
+      ...sourceQueues.map((queue) => ({ exchange, queue, routingKey: SHARD_WEIGHT })),
       { exchange: deadLetterExchange, queue: deadLetterQueue, routingKey: '' },
     ],
     users: [
       // Publishing needs write on the exchange only; no configure, no read.
       { name: 'producer', permissions: { configure: '^$', write: exactName(exchange), read: '^$' } },
-      // Consuming needs read on the queue only; the event source declares nothing.
-      { name: 'event-source', permissions: { configure: '^$', write: '^$', read: exactName(sourceQueue) } },
+      // Consuming needs read on the shard queues only; the event sources declare nothing.
+      { name: 'event-source', permissions: { configure: '^$', write: '^$', read: exactNames(sourceQueues) } },
     ],
     producerExchange: exchange,
-    producerRoutingKey: 'event',
-    sourceQueue,
+    sourceQueues,
     deadLetterQueue,
     producerUser: 'producer',
     eventSourceUser: 'event-source',

@@ -1,3 +1,4 @@
+import { checkShards, checkTopologyShards } from './shards';
 import { brokerCapacityIssues } from './broker-capacity';
 import { checkBrokerLimits } from './broker-limits';
 import { checkBrokerSettings, checkBrokerSubnets, checkMaintenanceWindow } from './broker-rules';
@@ -79,6 +80,7 @@ export function stageConfigIssues(config: StageConfig): ConfigIssue[] {
   out.push(...monitoringConfigIssues(config.monitoring, 'monitoring'));
   out.push(
     ...checkRabbitMqEventSource('eventSources.rabbitMq', config.eventSources.rabbitMq),
+    ...shardIssues(config),
     ...checkSqsEventSource('eventSources.sqs', config.eventSources.sqs, config.queues.fifo),
   );
   const { queues } = config;
@@ -102,6 +104,13 @@ export function stageConfigIssues(config: StageConfig): ConfigIssue[] {
     issue(out, 'verification.receipts', config.verification?.receipts, 'allowed: true or false');
   }
   return out;
+}
+
+/** The shard count, then (only when it is valid) one source queue per shard in the topology. */
+function shardIssues(config: StageConfig): ConfigIssue[] {
+  const { shards } = config.eventSources.rabbitMq;
+  const out = checkShards('eventSources.rabbitMq.shards', shards);
+  return out.length > 0 ? out : checkTopologyShards('topology.sourceQueues', config.topology, shards);
 }
 
 function functionIssues(config: StageConfig): ConfigIssue[] {

@@ -1,4 +1,3 @@
-import { RabbitMqEventSource } from '@cdklabs/cdk-amazonmq';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { type IVpc, SecurityGroup, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -15,8 +14,9 @@ import { checkRabbitMqEventSource, checkSqsEventSource } from '../config/serverl
 import type { ConsumerOutcomes } from './consumer-outcomes';
 import { projectFunction, type ProjectFunction } from './project-function';
 import { acknowledgeControl, CONTROLS } from '../governance/control-tower';
-import { acknowledge, acknowledgeRabbitMqEventSourceInternals } from '../nag';
+import { acknowledge } from '../nag';
 import type { RabbitMqBroker } from './rabbitmq-broker';
+import { RabbitMqShardMappings } from './rabbitmq-shard-mappings';
 
 /** Memory and timeout of one function. */
 export interface FunctionSizingProps {
@@ -29,7 +29,8 @@ export interface ProducerProps extends FunctionSizingProps {
   readonly credentials: ISecret;
   readonly vhost: string;
   readonly exchange: string;
-  readonly routingKey: string;
+  /** FIFO: body field whose value is the message group, the routing key (ordering key). @default - the message id */
+  readonly orderingKeyField?: string;
   /** How long to wait for a publisher confirm. @default Duration.seconds(10) */
   readonly confirmTimeout?: Duration;
   /** Reserved concurrency: bounds the broker connections it opens (one per instance). @default - unreserved */
@@ -47,8 +48,8 @@ export interface BridgeProps extends FunctionSizingProps {
   readonly eventSourceCredentials: ISecret;
   /** Virtual host of the source queue. */
   readonly vhost: string;
-  /** RabbitMQ queue the event source reads. */
-  readonly queueName: string;
+  /** The shard queues, one RabbitMQ event source mapping each (all invoking the bridge). */
+  readonly queueNames: readonly string[];
   /** Messages per invocation, 1–10,000. @default 100 */
   readonly batchSize?: number;
   /** Time to gather a batch, whole seconds up to 300. @default - Lambda's default for MQ sources (0.5 s) */
@@ -103,8 +104,10 @@ export class IntegrationFunctions extends Construct {
   /** Security groups of the VPC-bound functions (open egress only where the stack allows it). */
   readonly producerSecurityGroup: SecurityGroup;
   readonly bridgeSecurityGroup: SecurityGroup;
-  /** The RabbitMQ → bridge mapping (make it depend on whatever must exist before it polls). */
-  readonly rabbitMqMapping: EventSourceMapping;
+  /** The RabbitMQ → bridge mappings, one per shard queue (make them depend on whatever must exist before they poll). */
+  readonly rabbitMqMappings: readonly EventSourceMapping[];
+  /** The mappings and their shared cleanup (one function and Provider for every shard). */
+  readonly rabbitMqShards: RabbitMqShardMappings;
   /** The SQS → consumer mapping. */
   readonly sqsMapping: EventSourceMapping;
 
@@ -165,7 +168,7 @@ export class IntegrationFunctions extends Construct {
         BROKER_SECRET_ARN: producer.credentials.secretArn,
         VHOST: producer.vhost,
         EXCHANGE: producer.exchange,
-        ROUTING_KEY: producer.routingKey,
+        ...(producer.orderingKeyField ? { ORDERING_KEY_FIELD: producer.orderingKeyField } : {}),
         CONFIRM_TIMEOUT_MS: String((producer.confirmTimeout ?? Duration.seconds(10)).toMilliseconds()),
         ...sizeLimitEnvironment(props.broker.messageSizeLimit),
       },
@@ -198,7 +201,8 @@ export class IntegrationFunctions extends Construct {
     );
     bridge.targetQueue.grantSendMessages(b.role);
     this.bridge = b.fn;
-    this.rabbitMqMapping = this.addRabbitMqSource(b, props);
+    this.rabbitMqShards = this.addRabbitMqSources(b, props);
+    this.rabbitMqMappings = this.rabbitMqShards.mappings;
     acknowledge(b.fn, {
       'Serverless-LambdaDLQ': `${SYNCHRONOUS} by its RabbitMQ event source; a failed batch is redelivered by RabbitMQ and dead-lettered after x-delivery-limit.`,
     });
@@ -244,8 +248,8 @@ export class IntegrationFunctions extends Construct {
     });
   }
 
-  /** The RabbitMQ event source with permissions written out here instead of the library's broader defaults. */
-  private addRabbitMqSource(b: ProjectFunction, props: IntegrationFunctionsProps): EventSourceMapping {
+  /** One RabbitMQ event source per shard queue, with permissions written out here instead of a library's defaults. */
+  private addRabbitMqSources(b: ProjectFunction, props: IntegrationFunctionsProps): RabbitMqShardMappings {
     const { bridge, broker } = props;
     bridge.eventSourceCredentials.grantRead(b.role);
     b.role.addToPolicy(new PolicyStatement({ actions: ['mq:DescribeBroker'], resources: [broker.brokerArn] }));
@@ -257,28 +261,22 @@ export class IntegrationFunctions extends Construct {
         resources: ['*'],
       }),
     );
-    b.fn.addEventSource(
-      new RabbitMqEventSource({
-        broker: broker.deployment,
-        credentials: bridge.eventSourceCredentials,
-        virtualHost: bridge.vhost,
-        queueName: bridge.queueName,
-        batchSize: bridge.batchSize ?? 100,
-        maxBatchingWindow: bridge.maxBatchingWindow,
-        addPermissions: false,
-      }),
-    );
-    const mapping = mappingOf(b.fn);
-    // Lambda checks the role when it creates the mapping: the grants above must exist first.
-    mapping.node.addDependency(b.role);
-    acknowledge(mapping.node.defaultChild as Construct, {
-      'Serverless-LambdaEventSourceMappingDestination':
-        'Lambda offers no on-failure destination for Amazon MQ sources; a message that keeps failing reaches the RabbitMQ dead-letter queue after x-delivery-limit deliveries.',
+    return new RabbitMqShardMappings(this, 'RabbitMqShards', {
+      target: b.fn,
+      targetRole: b.role,
+      brokerArn: broker.brokerArn,
+      credentials: bridge.eventSourceCredentials,
+      vhost: bridge.vhost,
+      queueNames: bridge.queueNames,
+      batchSize: bridge.batchSize,
+      maxBatchingWindow: bridge.maxBatchingWindow,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      runtime: props.runtime,
+      architecture: props.architecture,
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
     });
-    // The library's deleter functions get CDK-managed log groups (two years, retained); the stack's StageLogGroups
-    // aspect gives them, like every log group, the stage's retention, key and removal policy.
-    acknowledgeRabbitMqEventSourceInternals(mapping);
-    return mapping;
   }
 }
 

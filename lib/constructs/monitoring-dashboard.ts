@@ -66,14 +66,23 @@ export class MonitoringDashboard extends Construct {
         brokerStat('PublishRate', 'Average', 'PublishRate'),
         brokerStat('ConfirmRate', 'Average', 'ConfirmRate'),
       ]),
-      graph(
-        queueLevel ? `2. RabbitMQ ${q.sourceQueue}` : '2. RabbitMQ queues (broker-wide, RabbitMQ 4)',
-        [
-          sourceQueueMetric(broker, q, 'MessageReadyCount', 'Maximum').with({ label: 'Ready' }),
-          sourceQueueMetric(broker, q, 'MessageUnacknowledgedCount', 'Maximum').with({ label: 'Unacked' }),
-        ],
-        [sourceQueueMetric(broker, q, 'ConsumerCount', 'Minimum').with({ label: 'Consumers' })],
-      ),
+      queueLevel
+        ? graph(
+            `2. RabbitMQ shard queues (${q.sourceQueues.length}), ready`,
+            q.sourceQueues.map((queue) =>
+              sourceQueueMetric(broker, q.vhost, queue, 'MessageReadyCount', 'Maximum').with({ label: queue }),
+            ),
+          )
+        : graph(
+            '2. RabbitMQ queues (broker-wide, RabbitMQ 4)',
+            [
+              sourceQueueMetric(broker, q.vhost, '', 'MessageReadyCount', 'Maximum').with({ label: 'Ready' }),
+              sourceQueueMetric(broker, q.vhost, '', 'MessageUnacknowledgedCount', 'Maximum').with({
+                label: 'Unacked',
+              }),
+            ],
+            [sourceQueueMetric(broker, q.vhost, '', 'ConsumerCount', 'Minimum').with({ label: 'Consumers' })],
+          ),
       graph('3. Bridge', [
         fnMetric(functions.bridge.metricInvocations({ statistic: 'Sum' }), 'Invocations'),
         fnMetric(functions.bridge.metricErrors({ statistic: 'Sum' }), 'Errors'),
@@ -117,6 +126,9 @@ export class MonitoringDashboard extends Construct {
       }),
     );
 
+    // One row per shard: its queue's depth and its mapping's consumer, so a stalled shard stands out.
+    q.sourceQueues.forEach((queue, shard) => this.dashboard.addWidgets(...shardRow(broker, q.vhost, queue, shard)));
+
     this.dashboard.addWidgets(
       watchGraph(props.brokerMemory),
       watchGraph(props.brokerDisk),
@@ -135,8 +147,41 @@ export class MonitoringDashboard extends Construct {
   }
 }
 
-function graph(title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []): cloudwatch.GraphWidget {
-  return new cloudwatch.GraphWidget({ title, left, right, width: FLOW_WIDTH, height: HEIGHT });
+function graph(
+  title: string,
+  left: cloudwatch.IMetric[],
+  right: cloudwatch.IMetric[] = [],
+  width = FLOW_WIDTH,
+): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({ title, left, right, width, height: HEIGHT });
+}
+
+/** A shard's row: queue depth and consumers (RabbitMQ 3.x), or where to look on RabbitMQ 4.x (no queue metrics). */
+function shardRow(broker: MonitoredBroker, vhost: string, queue: string, shard: number): cloudwatch.IWidget[] {
+  const title = `Shard ${shard}: ${queue}`;
+  if (!hasQueueMetrics(broker)) {
+    return [
+      new cloudwatch.TextWidget({
+        markdown: `**${title}** — RabbitMQ 4 publishes no per-queue metrics to CloudWatch: read this queue's depth and consumers in the management console or \`GET /api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}\` (docs/operations.md).`,
+        width: 24,
+        height: 2,
+      }),
+    ];
+  }
+  const metric = (
+    name: 'ConsumerCount' | 'MessageReadyCount' | 'MessageUnacknowledgedCount',
+    stat: string,
+    label: string,
+  ) => sourceQueueMetric(broker, vhost, queue, name, stat).with({ label });
+  return [
+    graph(
+      `${title} depth`,
+      [metric('MessageReadyCount', 'Maximum', 'Ready'), metric('MessageUnacknowledgedCount', 'Maximum', 'Unacked')],
+      [],
+      12,
+    ),
+    graph(`${title} consumers (its event source mapping)`, [metric('ConsumerCount', 'Minimum', 'Consumers')], [], 12),
+  ];
 }
 
 /** One alarm's series (at most one Metrics Insights query, as CloudWatch requires) with its threshold drawn in. */

@@ -40,8 +40,8 @@ export interface MonitoredBroker {
 export interface MonitoredRabbitMqQueues {
   /** Virtual host the queues live in. */
   readonly vhost: string;
-  /** Queue the RabbitMQ event source reads (the bridge's input). */
-  readonly sourceQueue: string;
+  /** Shard queues the RabbitMQ event sources read (the bridge's input), in shard order. */
+  readonly sourceQueues: readonly string[];
   /** Dead-letter queue that collects messages past the delivery limit. */
   readonly deadLetterQueue: string;
 }
@@ -153,17 +153,21 @@ export function brokerCpuPercent(broker: MonitoredBroker): cloudwatch.IMetric {
 }
 
 /**
- * A source-queue metric: queue-level on RabbitMQ 3.x; on 4.x the broker-wide metric of the same name, which in this
- * topology covers the source queue plus the dead-letter queue (the only other queue).
+ * A metric of one shard queue: queue-level on RabbitMQ 3.x; on 4.x the broker-wide metric of the same name, which in
+ * this topology covers every shard queue plus the dead-letter queue (the only other queue).
  */
 export function sourceQueueMetric(
   broker: MonitoredBroker,
-  queues: MonitoredRabbitMqQueues,
+  vhost: string,
+  queue: string,
   metricName: 'ConsumerCount' | 'MessageReadyCount' | 'MessageUnacknowledgedCount',
   statistic: string,
 ): cloudwatch.Metric {
-  const base = hasQueueMetrics(broker)
-    ? broker.metricQueue(metricName, queues.vhost, queues.sourceQueue)
-    : broker.metric(metricName);
+  const base = hasQueueMetrics(broker) ? broker.metricQueue(metricName, vhost, queue) : broker.metric(metricName);
   return base.with({ statistic, period: BROKER_PERIOD });
+}
+
+/** Construct id of a per-shard alarm: shard 0 keeps the id the unsharded alarm had, so a deployed alarm stays. */
+export function shardAlarmId(base: string, shard: number): string {
+  return shard === 0 ? base : base.replace('SourceQueue', `SourceQueueShard${shard}`);
 }

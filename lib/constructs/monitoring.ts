@@ -18,6 +18,7 @@ import {
   brokerDiskWatch,
   brokerMemoryWatch,
   hasQueueMetrics,
+  shardAlarmId,
   sourceQueueMetric,
 } from './monitoring-metrics';
 
@@ -168,7 +169,7 @@ export class Monitoring extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        meaning: `Ready messages never dropped to zero for 15 minutes: a message is in ${q.deadLetterQueue} or ${q.sourceQueue} is not draining`,
+        meaning: `Ready messages never dropped to zero for 15 minutes: a message is in ${q.deadLetterQueue} or a shard queue (${q.sourceQueues.join(', ')}) is not draining`,
         runbook: 'broker-ready-messages-not-draining-rabbitmq-4',
       });
     }
@@ -260,27 +261,47 @@ export class Monitoring extends Construct {
       meaning: `More than ${connections} connections (${t.brokerConnectionsPercentOfLimit}% of ${limit} for ${broker.instanceType}); at the limit new connections are refused`,
       runbook: 'broker-connections',
     });
-    const q = props.rabbitMqQueues;
-    const scope = hasQueueMetrics(broker) ? `queue ${q.sourceQueue}` : 'the broker (RabbitMQ 4: no queue metrics)';
-    this.alarm('SourceQueueConsumers', {
-      metric: sourceQueueMetric(broker, q, 'ConsumerCount', 'Minimum'),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      // Five minutes rides out the event source reconnecting during a maintenance reboot.
-      evaluationPeriods: 5,
-      treatMissingData: silentIsDown,
-      meaning: `No consumer on ${scope}: the Lambda event source mapping stopped reading`,
-      runbook: 'source-queue-has-no-consumer',
-    });
-    this.alarm('SourceQueueReadyMessages', {
-      metric: sourceQueueMetric(broker, q, 'MessageReadyCount', 'Maximum'),
-      threshold: t.sourceQueueReadyMessages,
-      comparisonOperator: above,
-      evaluationPeriods: 5,
-      // This alarm answers only "is a backlog building"; a silent broker already breaches the alarms above.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      meaning: `More than ${t.sourceQueueReadyMessages} ready messages on ${scope} for 5 minutes: the bridge is not keeping up`,
-      runbook: 'source-queue-ready-messages',
+    this.addShardAlarms(props);
+  }
+
+  /**
+   * Per shard queue: no consumer (its mapping stopped) and a growing backlog. RabbitMQ 3.x publishes both per queue,
+   * so each shard has alarms of its own. RabbitMQ 4.x publishes neither per queue: one broker-wide consumer alarm
+   * fires when fewer consumers than shards remain (each mapping holds one consumer), and one backlog alarm watches
+   * the broker's ready messages (docs/operations.md).
+   */
+  private addShardAlarms(props: MonitoringProps): void {
+    const t = props.config.thresholds;
+    const { broker, rabbitMqQueues: q } = props;
+    const perQueue = hasQueueMetrics(broker);
+    const shards = perQueue ? q.sourceQueues : [q.sourceQueues[0]];
+    shards.forEach((queue, shard) => {
+      const scope = perQueue
+        ? `queue ${queue}`
+        : `the broker (RabbitMQ 4: no queue metrics; ${q.sourceQueues.length} shard queues)`;
+      const consumers = perQueue ? 1 : q.sourceQueues.length;
+      this.alarm(shardAlarmId('SourceQueueConsumers', shard), {
+        metric: sourceQueueMetric(broker, q.vhost, queue, 'ConsumerCount', 'Minimum'),
+        threshold: consumers,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        // Five minutes rides out the event source reconnecting during a maintenance reboot.
+        evaluationPeriods: 5,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        meaning: perQueue
+          ? `No consumer on ${scope}: the Lambda event source mapping of shard ${shard} stopped reading`
+          : `Fewer than ${consumers} consumers on ${scope}: an event source mapping stopped reading`,
+        runbook: 'source-queue-has-no-consumer',
+      });
+      this.alarm(shardAlarmId('SourceQueueReadyMessages', shard), {
+        metric: sourceQueueMetric(broker, q.vhost, queue, 'MessageReadyCount', 'Maximum'),
+        threshold: t.sourceQueueReadyMessages,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 5,
+        // This alarm answers only "is a backlog building"; a silent broker already breaches the broker alarms.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        meaning: `More than ${t.sourceQueueReadyMessages} ready messages on ${scope} for 5 minutes: the bridge is not keeping up${perQueue ? ` with shard ${shard}` : ''}`,
+        runbook: 'source-queue-ready-messages',
+      });
     });
   }
 

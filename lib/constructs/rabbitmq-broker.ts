@@ -104,7 +104,7 @@ export class RabbitMqBroker extends Construct implements IConnectable {
   readonly amqpsEndpoint: string;
   /** `https://HOST` of the management console and HTTP API. */
   readonly managementEndpoint: string;
-  /** The deployment from `@cdklabs/cdk-amazonmq` (for its event source). */
+  /** The deployment from `@cdklabs/cdk-amazonmq`. */
   readonly deployment: RabbitMqBrokerInstance | RabbitMqBrokerCluster;
   /** The limits the broker enforces (RabbitMQ 4: configured over AWS's defaults; RabbitMQ 3: fixed maximums). */
   readonly resourceLimits: RabbitMqResourceLimits;

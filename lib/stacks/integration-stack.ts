@@ -38,7 +38,7 @@ export const OUTPUTS = {
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
   receiptsQueueUrl: 'ReceiptsQueueUrl',
   rabbitMqVhost: 'RabbitMqVhost',
-  rabbitMqSourceQueue: 'RabbitMqSourceQueue',
+  rabbitMqSourceQueues: 'RabbitMqSourceQueues',
   rabbitMqDeadLetterQueue: 'RabbitMqDeadLetterQueue',
   alarmTopicArn: 'AlarmTopicArn',
   dashboardName: 'DashboardName',
@@ -156,7 +156,7 @@ export class IntegrationStack extends Stack {
         credentials: this.topology.userSecret(t.producerUser),
         vhost: t.vhost,
         exchange: t.producerExchange,
-        routingKey: t.producerRoutingKey,
+        orderingKeyField: config.queues.fifo ? config.queues.messageGroupIdField : undefined,
       },
       bridge: {
         memorySize: f.bridge.memoryMb,
@@ -166,7 +166,7 @@ export class IntegrationStack extends Stack {
         messageGroupIdField: config.queues.messageGroupIdField,
         eventSourceCredentials: this.topology.userSecret(t.eventSourceUser),
         vhost: t.vhost,
-        queueName: t.sourceQueue,
+        queueNames: t.sourceQueues,
         batchSize: es.rabbitMq.batchSize,
         maxBatchingWindow:
           es.rabbitMq.maxBatchingWindowSeconds === undefined
@@ -183,13 +183,16 @@ export class IntegrationStack extends Stack {
         maxConcurrency: es.sqs.maxConcurrency,
       },
     });
-    // The event source may poll only once its queue, user and permissions exist.
-    this.functions.rabbitMqMapping.node.addDependency(this.topology.resource);
+    // The event sources may poll only once their queues, user and permissions exist.
+    for (const mapping of this.functions.rabbitMqMappings) mapping.node.addDependency(this.topology.resource);
+    // The producer publishes to the topology's exchange: a renamed exchange must exist before the new code runs.
+    this.functions.producer.node.addDependency(this.topology.resource);
 
     // AWS APIs (SQS, Secrets Manager, Lambda, STS) over 443: through the endpoints, or through NAT when there are none.
     const awsApiClients: IConnectable[] = [
       this.functions.producerSecurityGroup,
       this.functions.bridgeSecurityGroup,
+      this.functions.rabbitMqShards.cleanupSecurityGroup,
       this.broker,
     ];
     for (const client of awsApiClients) {
@@ -201,7 +204,7 @@ export class IntegrationStack extends Stack {
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config: config.monitoring,
       broker: this.broker,
-      rabbitMqQueues: { vhost: t.vhost, sourceQueue: t.sourceQueue, deadLetterQueue: t.deadLetterQueue },
+      rabbitMqQueues: { vhost: t.vhost, sourceQueues: t.sourceQueues, deadLetterQueue: t.deadLetterQueue },
       sourceQueue: this.queues.queue,
       deadLetterQueue: this.queues.deadLetterQueue,
       functions: {
@@ -264,7 +267,11 @@ export class IntegrationStack extends Stack {
       );
     }
     out(OUTPUTS.rabbitMqVhost, config.topology.vhost, 'RabbitMQ virtual host of the flow');
-    out(OUTPUTS.rabbitMqSourceQueue, config.topology.sourceQueue, 'RabbitMQ queue the event source reads');
+    out(
+      OUTPUTS.rabbitMqSourceQueues,
+      config.topology.sourceQueues.join(','),
+      'RabbitMQ shard queues the event sources read, comma-separated in shard order',
+    );
     out(
       OUTPUTS.rabbitMqDeadLetterQueue,
       config.topology.deadLetterQueue,

@@ -115,6 +115,7 @@ describe('npm run bench (smoke, 200 messages, 1 repetition)', () => {
       'functions.bridge.coldInitRatio',
       'functions.consumer.coldInitRatio',
       'latencyMs.p99',
+      'shardScalingEfficiency',
     ]);
     for (const t of targets) expect(typeof t.value).toBe('number');
     expect(stdout).toMatch(/all targets met|targets MISSED/);

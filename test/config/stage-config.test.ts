@@ -69,7 +69,7 @@ describe('stage defaults', () => {
         consumer: { memoryMb: 256, timeoutSeconds: 30, idempotencyExpirySeconds: undefined },
       },
       eventSources: {
-        rabbitMq: { batchSize: 100, maxBatchingWindowSeconds: undefined },
+        rabbitMq: { batchSize: 100, maxBatchingWindowSeconds: undefined, shards: 1 },
         sqs: { batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
       },
       verification: { receipts: true },
@@ -101,7 +101,11 @@ describe('stage defaults', () => {
         logLevel: 'INFO',
         producer: { ...dev.functions.producer, reservedConcurrency: 50 },
       },
-      eventSources: { ...dev.eventSources, sqs: { ...dev.eventSources.sqs, maxConcurrency: 20 } },
+      eventSources: {
+        rabbitMq: { ...dev.eventSources.rabbitMq, shards: 3 },
+        sqs: { ...dev.eventSources.sqs, maxConcurrency: 20 },
+      },
+      topology: defaultTopology({ shards: 3 }),
       verification: { receipts: false },
       monitoring: prodMonitoringDefaults,
       tags: { project: 'mq-cloud-integration', stage: 'prod' },
@@ -157,7 +161,12 @@ describe('overrides', () => {
     const config = loadStageConfig('prod', { tags: { owner: 'platform' }, topology: { vhost: 'orders' } });
     expect(config.tags).toEqual({ project: 'mq-cloud-integration', stage: 'prod', owner: 'platform' });
     expect(config.topology.vhost).toBe('orders');
-    expect(config.topology.queues).toEqual(defaultTopology().queues);
+    expect(config.topology.queues).toEqual(defaultTopology({ shards: 3 }).queues);
+  });
+
+  test('topology overrides apply on top of the default topology of the shard count', () => {
+    const config = loadStageConfig('dev', { eventSources: { rabbitMq: { shards: 2 } }, topology: { vhost: 'orders' } });
+    expect(config.topology).toEqual({ ...defaultTopology({ shards: 2 }), vhost: 'orders' });
   });
 
   test('an existing VPC replaces the new one', () => {

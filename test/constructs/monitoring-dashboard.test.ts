@@ -29,7 +29,7 @@ test('the first row follows a message left to right: publish â†’ broker queue â†
   const firstRow = widgets.filter((w) => w.y === 0).sort((a, b) => a.x - b.x);
   expect(firstRow.map((w) => w.properties.title)).toEqual([
     '1. Publish / confirm rate (msg/s)',
-    `2. RabbitMQ ${QUEUES.sourceQueue}`,
+    `2. RabbitMQ shard queues (${QUEUES.sourceQueues.length}), ready`,
     '3. Bridge',
     '4. SQS source queue',
     '5. Consumer results',
@@ -46,10 +46,16 @@ test('publish and confirm rates are the broker metrics with the broker name', ()
   ]);
 });
 
-test('broker queue depth shows ready, unacked and consumers of the source queue (3.13)', () => {
-  const names = metricNames(titled(/^2\. RabbitMQ/)).flat();
-  expect(names).toEqual(
-    expect.arrayContaining(['MessageReadyCount', 'MessageUnacknowledgedCount', 'ConsumerCount', QUEUES.sourceQueue]),
+test('broker queue depth shows ready, unacked and consumers of each shard queue (3.13)', () => {
+  expect(metricNames(titled(/^2\. RabbitMQ/)).flat()).toEqual(
+    expect.arrayContaining(['MessageReadyCount', QUEUES.sourceQueues[0]]),
+  );
+  const shard = `Shard 0: ${QUEUES.sourceQueues[0]}`;
+  expect(metricNames(titled(new RegExp(`^${shard} depth`))).flat()).toEqual(
+    expect.arrayContaining(['MessageReadyCount', 'MessageUnacknowledgedCount', QUEUES.sourceQueues[0]]),
+  );
+  expect(metricNames(titled(new RegExp(`^${shard} consumers`))).flat()).toEqual(
+    expect.arrayContaining(['ConsumerCount', QUEUES.sourceQueues[0]]),
   );
 });
 

@@ -13,7 +13,11 @@ import { Monitoring } from '../../lib/constructs/monitoring';
 import { MonitoredBroker } from '../../lib/constructs/monitoring-metrics';
 
 export const BROKER_NAME = 'mq-integration-dev';
-export const QUEUES = { vhost: 'integration', sourceQueue: 'events.to-sqs', deadLetterQueue: 'events.dead-letter' };
+export const QUEUES = {
+  vhost: 'integration',
+  sourceQueues: ['events.to-sqs'],
+  deadLetterQueue: 'events.dead-letter',
+};
 
 export class FakeBroker implements MonitoredBroker {
   constructor(

@@ -16,7 +16,7 @@ function expectNotifiesTopicOnAlarmAndOk(props: Record<string, unknown>): void {
 const brokerDimension = { Name: 'Broker', Value: BROKER_NAME };
 const sourceQueueDimensions = [
   brokerDimension,
-  { Name: 'Queue', Value: QUEUES.sourceQueue },
+  { Name: 'Queue', Value: QUEUES.sourceQueues[0] },
   { Name: 'VirtualHost', Value: QUEUES.vhost },
 ];
 

@@ -64,7 +64,7 @@ test('kill -9 mid-flow: no confirmed message lost, unconfirmed ones reported as 
   }
   const backAt = await restart;
   expect(backAt).toBeDefined();
-  while (!p.rabbitMqSource.statistics.connected && Date.now() - (backAt ?? 0) < EVENT_SOURCE_RECONNECT_BOUND_MS) {
+  while (!p.rabbitMqSources[0].statistics.connected && Date.now() - (backAt ?? 0) < EVENT_SOURCE_RECONNECT_BOUND_MS) {
     await sleep(100);
   }
   const eventSourceReconnectMs = Date.now() - (backAt ?? 0);
@@ -77,7 +77,7 @@ test('kill -9 mid-flow: no confirmed message lost, unconfirmed ones reported as 
   }));
   const { report } = outcome;
 
-  expect(p.rabbitMqSource.statistics.reconnects).toBeGreaterThanOrEqual(1);
+  expect(p.rabbitMqSources[0].statistics.reconnects).toBeGreaterThanOrEqual(1);
   expect(eventSourceReconnectMs).toBeLessThan(EVENT_SOURCE_RECONNECT_BOUND_MS);
   // The invocation that was cut reports its unconfirmed messages as failed — with the reason — never as sent.
   // While the node is down, every message fails as connection-failed within the connect timeout (5 s).

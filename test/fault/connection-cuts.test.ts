@@ -41,11 +41,11 @@ test('connections cut repeatedly: producer and event source reconnect within the
       const cut = await new Promise<Cut>((resolve) => (armed = resolve));
       cuts.push(cut);
       // The event source notices the closed socket at once and reconnects on its own (no invocation drives it).
-      const before = p.rabbitMqSource.statistics.reconnects;
-      while (p.rabbitMqSource.statistics.reconnects === before && Date.now() - cut.at < RECONNECT_BOUND_MS) {
+      const before = p.rabbitMqSources[0].statistics.reconnects;
+      while (p.rabbitMqSources[0].statistics.reconnects === before && Date.now() - cut.at < RECONNECT_BOUND_MS) {
         await sleep(20);
       }
-      if (p.rabbitMqSource.statistics.reconnects > before) cut.eventSourceBackMs = Date.now() - cut.at;
+      if (p.rabbitMqSources[0].statistics.reconnects > before) cut.eventSourceBackMs = Date.now() - cut.at;
     }
   })();
 
@@ -81,7 +81,7 @@ test('connections cut repeatedly: producer and event source reconnect within the
   expect(cuts.every((c) => c.connections >= 2)).toBe(true);
   expect(Math.max(...producerBackMs)).toBeLessThan(RECONNECT_BOUND_MS);
   expect(Math.max(...eventSourceBackMs)).toBeLessThan(RECONNECT_BOUND_MS);
-  expect(p.rabbitMqSource.statistics.reconnects).toBeGreaterThanOrEqual(CUTS);
+  expect(p.rabbitMqSources[0].statistics.reconnects).toBeGreaterThanOrEqual(CUTS);
   // At least the message being published at each cut failed, and said why.
   expect(ledger.failures.length).toBeGreaterThanOrEqual(CUTS);
   for (const failure of ledger.failures) {

@@ -62,7 +62,7 @@ test('FIFO: SQS failing entries mid-group and the consumer throwing mid-group lo
     outOfOrder: o.report.outOfOrder ?? -1,
     messageGroups: o.report.messageGroups ?? -1,
     failedEntries: faults.rejected,
-    failedBridgeInvocations: pipeline.rabbitMqSource.statistics.failedInvocations,
+    failedBridgeInvocations: pipeline.rabbitMqSources.reduce((n, s) => n + s.statistics.failedInvocations, 0),
     consumerThrows: mockThrown.size,
   }));
 
@@ -78,7 +78,7 @@ test('FIFO: SQS failing entries mid-group and the consumer throwing mid-group lo
   // The faults really happened on both hops: entries failed, whole bridge invocations failed and were redelivered,
   // and the consumer threw mid-group (those messages took effect on a later delivery, still in order).
   expect(faults.rejected).toBeGreaterThan(FAILING_CALLS);
-  expect(pipeline.rabbitMqSource.statistics.failedInvocations).toBeGreaterThanOrEqual(1);
+  expect(pipeline.rabbitMqSources.reduce((n, s) => n + s.statistics.failedInvocations, 0)).toBeGreaterThanOrEqual(1);
   expect(mockThrown.size).toBeGreaterThan(0);
   const retried = outcome.receipts.filter((r) => mockThrown.has(r.id) && r.effect);
   expect(retried).toHaveLength(mockThrown.size);

@@ -25,7 +25,7 @@ async function publishOversized(p: LocalPipeline, runId: string): Promise<string
   try {
     const channel = await connection.createConfirmChannel();
     const body = JSON.stringify({ id, runId, padding: 'x'.repeat(SQS_MAX_MESSAGE_BYTES) });
-    channel.publish(p.topology.topology.producerExchange, p.topology.topology.producerRoutingKey, Buffer.from(body), {
+    channel.publish(p.topology.topology.producerExchange, 'oversized', Buffer.from(body), {
       messageId: id,
       persistent: true,
       contentType: 'application/json',
@@ -49,14 +49,14 @@ test('a message over the SQS limit among valid ones: dead-lettered by RabbitMQ, 
   const validAlsoDeadLetteredIn = ({ deadLetters }: FaultOutcome) =>
     new Set(deadLetters.filter((d) => d.id !== oversized).map((d) => d.id)).size;
   const outcome = await run.finish('message over the SQS limit from another publisher', 30_000, (o) => ({
-    failedBridgeInvocations: pipeline.rabbitMqSource.statistics.failedInvocations,
+    failedBridgeInvocations: pipeline.rabbitMqSources[0].statistics.failedInvocations,
     validAlsoDeadLettered: validAlsoDeadLetteredIn(o),
   }));
   const { report, deadLetters } = outcome;
   const validAlsoDeadLettered = validAlsoDeadLetteredIn(outcome);
 
   expect(deadLetters).toContainEqual({ id: oversized, queue: 'rabbitmq' });
-  expect(pipeline.rabbitMqSource.statistics.failedInvocations).toBeGreaterThanOrEqual(1);
+  expect(pipeline.rabbitMqSources[0].statistics.failedInvocations).toBeGreaterThanOrEqual(1);
   expectFaultCounts(outcome, {
     sent: VALID + 1,
     confirmed: VALID + 1,

@@ -30,10 +30,10 @@ test('SQS refusing part of bridge batches: batches redelivered, nothing lost, du
   const outcome = await run.finish('SQS rejects part of bridge batches', 45_000, () => ({
     rejectedEntries: rejection.rejected,
     entriesAcceptedBySqs: rejection.accepted,
-    failedBridgeInvocations: pipeline.rabbitMqSource.statistics.failedInvocations,
+    failedBridgeInvocations: pipeline.rabbitMqSources[0].statistics.failedInvocations,
   }));
   const { report, receipts } = outcome;
-  const bridgeFailures = pipeline.rabbitMqSource.statistics.failedInvocations;
+  const bridgeFailures = pipeline.rabbitMqSources[0].statistics.failedInvocations;
 
   expectFaultCounts(outcome, {
     sent: MESSAGES,

@@ -31,7 +31,8 @@ describe.each(CASES)('stage %s %j', (stage, overrides) => {
       'CustomVpcRestrictDefaultSG',
       'LogRetention',
       'TopologyProviderframeworkonEvent',
-      'MqEventSource',
+      // The shard mappings' cleanup function and its Provider framework functions.
+      'RabbitMqShards',
     ]) {
       expect([helper, ids.some((id) => id.includes(helper))]).toEqual([helper, true]);
     }

@@ -164,7 +164,7 @@ describe('bridge → embedded SQS', () => {
     try {
       const produced = await createProducerHandler({
         connection: source,
-        config: { exchange: broker.exchange, routingKey: broker.routingKey },
+        config: { exchange: broker.exchange },
         logger: quiet,
       })({
         count: 30,

@@ -15,6 +15,7 @@ import { quietLogger } from '../lambda/support/quiet';
  */
 
 const QUEUE = 'max-message-size';
+const EXCHANGE = 'size-test.fanout';
 const limit = stageMessageSizeLimit(loadStageConfig('prod'));
 const maxMessageSize = limit.brokerMaxMessageSizeBytes!;
 
@@ -29,6 +30,9 @@ describe("the prod stage's max_message_size on a private RabbitMQ node", () => {
     admin = await connect(node.amqpUrl);
     const channel = await admin.createChannel();
     await channel.assertQueue(QUEUE, { durable: true });
+    // The producer routes by each message's ordering key (its id): a fanout exchange takes any key to the queue.
+    await channel.assertExchange(EXCHANGE, 'fanout', { durable: true });
+    await channel.bindQueue(QUEUE, EXCHANGE, '');
     await channel.close();
     source = createAmqpConnectionSource({ url: node.amqpUrl, connectionName: 'size-test', logger: quietLogger });
   }, 120_000);
@@ -72,7 +76,7 @@ describe("the prod stage's max_message_size on a private RabbitMQ node", () => {
   test('the producer publishes a body of the limit and refuses one byte more before publishing, naming both limits', async () => {
     const producer = createProducerHandler({
       connection: source,
-      config: { exchange: '', routingKey: QUEUE, confirmTimeoutMs: 10_000, sizeLimit: limit },
+      config: { exchange: EXCHANGE, confirmTimeoutMs: 10_000, sizeLimit: limit },
       logger: quietLogger,
       metrics: discardMetrics,
     });

@@ -13,14 +13,10 @@ describe('producer against the local RabbitMQ broker', () => {
   let broker: TestVhost;
   let source: AmqpConnectionSource;
 
-  const producerFor = (overrides: { exchange?: string; routingKey?: string } = {}): ProducerHandler =>
+  const producerFor = (overrides: { exchange?: string } = {}): ProducerHandler =>
     createProducerHandler({
       connection: source,
-      config: {
-        exchange: overrides.exchange ?? broker.exchange,
-        routingKey: overrides.routingKey ?? broker.routingKey,
-        confirmTimeoutMs: 5_000,
-      },
+      config: { exchange: overrides.exchange ?? broker.exchange, confirmTimeoutMs: 5_000 },
       logger: quiet,
     });
 
@@ -73,12 +69,18 @@ describe('producer against the local RabbitMQ broker', () => {
   });
 
   it('reports unroutable messages (mandatory, no binding) as returned, never as sent', async () => {
-    const result = await producerFor({ routingKey: 'nobody-listens' })({ count: 3, runId: 'r' });
+    const channel = await broker.admin.createChannel();
+    await channel.assertExchange('events.unbound', 'x-consistent-hash', { durable: true });
+    await channel.close();
+    const result = await producerFor({ exchange: 'events.unbound' })({ count: 3, runId: 'r' });
     expect(result.ids).toEqual([]);
     expect(result.confirmed).toBe(0);
     expect(result.failed.map((f) => f.code)).toEqual(['returned', 'returned', 'returned']);
+    // The routing key is the message's ordering key: its id.
     expect(result.failed[0].reason).toMatch(
-      /returned as unroutable \(312 NO_ROUTE\): no queue is bound to exchange "events" with routing key "nobody-listens"/,
+      new RegExp(
+        `returned as unroutable \\(312 NO_ROUTE\\): no queue is bound to exchange "events.unbound" with routing key "${result.failed[0].id}"`,
+      ),
     );
   });
 
@@ -99,8 +101,9 @@ describe('producer against the local RabbitMQ broker', () => {
       durable: true,
       arguments: { 'x-queue-type': 'quorum', 'x-max-length': 3, 'x-overflow': 'reject-publish' },
     });
-    await channel.bindQueue('events.full', broker.exchange, 'full');
-    const producer = producerFor({ routingKey: 'full' });
+    await channel.assertExchange('events.full', 'x-consistent-hash', { durable: true });
+    await channel.bindQueue('events.full', 'events.full', '1');
+    const producer = producerFor({ exchange: 'events.full' });
 
     const filling = await producer({ count: 3, runId: 'fill' });
     expect(filling).toMatchObject({ confirmed: 3, failed: [] });
@@ -143,7 +146,7 @@ describe('producer against the local RabbitMQ broker', () => {
     try {
       const producer = createProducerHandler({
         connection: urlSource,
-        config: { exchange: broker.exchange, routingKey: broker.routingKey },
+        config: { exchange: broker.exchange },
         logger: quiet,
       });
       expect((await producer({ count: 2, runId: 'r' })).confirmed).toBe(2);
@@ -162,7 +165,7 @@ describe('producer against the local RabbitMQ broker', () => {
     try {
       const producer = createProducerHandler({
         connection: refused,
-        config: { exchange: broker.exchange, routingKey: broker.routingKey },
+        config: { exchange: broker.exchange },
         logger: quiet,
       });
       const started = Date.now();

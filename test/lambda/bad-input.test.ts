@@ -142,7 +142,7 @@ describe('bad input, one case each', () => {
       discard: () => undefined,
       close: async () => undefined,
     };
-    const producer = createProducerHandler({ connection, config: { exchange: 'events', routingKey: 'event' } });
+    const producer = createProducerHandler({ connection, config: { exchange: 'events' } });
     await expect(producer({ size: 1_048_577 })).rejects.toThrow(
       /size is 1048577; expected an integer from 0 to 1040384 bytes \(the SQS limit of 1048576 bytes less 8192/,
     );

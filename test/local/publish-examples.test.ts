@@ -76,5 +76,6 @@ describe('bodyId names a message that has no AMQP message id', () => {
 
 test("the README's pika example is the one --serve prints for the dev stage", () => {
   const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-  expect(readme).toContain(pikaExample(TARGET));
+  // The dev stage's producer exchange, routing by the message id (the ordering key), as our producer does.
+  expect(readme).toContain(pikaExample({ ...TARGET, exchange: 'events.by-key', routingKey: undefined }));
 });

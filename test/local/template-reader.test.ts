@@ -47,7 +47,7 @@ describe('readLocalSettings', () => {
   });
 
   test('reads the RabbitMQ mapping: batch size, window, queue and vhost', () => {
-    expect(settings.rabbitMqMapping).toEqual({
+    expect(settings.rabbitMqMappings[0]).toEqual({
       logicalId: 'FunctionsBridgeRabbitMqSourceDDDD',
       batchSize: 50,
       batchingWindowSec: 1,
@@ -62,7 +62,11 @@ describe('readLocalSettings', () => {
       delete p.MaximumBatchingWindowInSeconds;
       p.SourceAccessConfigurations = [];
     });
-    expect(readLocalSettings(t).rabbitMqMapping).toMatchObject({ batchSize: 100, batchingWindowSec: 0.5, vhost: '/' });
+    expect(readLocalSettings(t).rabbitMqMappings[0]).toMatchObject({
+      batchSize: 100,
+      batchingWindowSec: 0.5,
+      vhost: '/',
+    });
   });
 
   test('reads the SQS mapping: batch size, concurrency, partial batch responses', () => {
@@ -108,7 +112,7 @@ describe('readLocalSettings', () => {
 
   test('parses the topology JSON of the custom resource', () => {
     expect(settings.topology.vhost).toBe('integration');
-    expect(settings.topology.sourceQueue).toBe('events.to-sqs');
+    expect(settings.topology.sourceQueues).toEqual(['events.to-sqs']);
     expect(settings.topology.users.map((u) => u.name)).toEqual(['producer', 'event-source']);
   });
 

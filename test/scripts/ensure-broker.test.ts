@@ -43,12 +43,12 @@ test('no broker and no way to install one: one line with the apt-get command, ex
   ]);
 });
 
-test('with Docker: the one line is the official image at the dev engine version with its management plugin', () => {
+test('with Docker: the one line is the official image at the dev engine version with its management and consistent-hash plugins', () => {
   const result = runAsNonRoot(true);
   expect(result.status).toBe(2);
   expect(result.stderr.trim().split('\n')).toEqual([
     expect.stringMatching(
-      /run: {2}docker run -d --name mq-cloud-integration-rabbitmq -p 1:5672 -p 2:15672 rabbitmq:3\.13-management$/,
+      /run: {2}docker run -d --name mq-cloud-integration-rabbitmq -p 1:5672 -p 2:15672 rabbitmq:3\.13-management sh -c 'rabbitmq-plugins enable --offline rabbitmq_consistent_hash_exchange && exec docker-entrypoint\.sh rabbitmq-server'$/,
     ),
   ]);
 });
@@ -56,7 +56,9 @@ test('with Docker: the one line is the official image at the dev engine version 
 test('--print-docker prints the docker command alone', () => {
   const result = spawnSync('bash', [SCRIPT, '--print-docker'], { encoding: 'utf8' });
   expect(result.status).toBe(0);
-  expect(result.stdout).toMatch(/^docker run -d .* rabbitmq:3\.13-management\n$/);
+  expect(result.stdout).toMatch(
+    /^docker run -d .* rabbitmq:3\.13-management sh -c '.*rabbitmq_consistent_hash_exchange.*'\n$/,
+  );
 });
 
 test('an unknown option is refused naming what is allowed', () => {

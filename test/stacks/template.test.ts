@@ -64,7 +64,7 @@ describe.each(['dev', 'prod'])('stage %s', (stage) => {
     });
 
     test('finds both mappings as deployed', () => {
-      expect(settings.rabbitMqMapping).toMatchObject({
+      expect(settings.rabbitMqMappings[0]).toMatchObject({
         batchSize: 100,
         batchingWindowSec: 0.5,
         queue: 'events.to-sqs',

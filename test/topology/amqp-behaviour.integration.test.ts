@@ -37,14 +37,14 @@ function closedBy(channel: Channel): Promise<Error> {
 async function poison(id: string): Promise<number> {
   const guest = await open('guest', 'guest');
   const channel = await guest.createConfirmChannel();
-  channel.publish(topology.producerExchange, topology.producerRoutingKey, Buffer.from('poison'), {
+  channel.publish(topology.producerExchange, 'any-key', Buffer.from('poison'), {
     persistent: true,
     messageId: id,
   });
   await channel.waitForConfirms();
   const consumer = await guest.createChannel();
   let deliveries = 0;
-  await consumer.consume(topology.sourceQueue, (message) => {
+  await consumer.consume(topology.sourceQueues[0], (message) => {
     if (!message) return;
     deliveries += 1;
     consumer.nack(message, false, true);
@@ -60,7 +60,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('the source queue is declared to dead-letter at least once, with reject-publish', async () => {
   const source = await brokerGet<{ arguments: Record<string, unknown> }>(
-    `/api/queues/${encodeURIComponent(topology.vhost)}/${encodeURIComponent(topology.sourceQueue)}`,
+    `/api/queues/${encodeURIComponent(topology.vhost)}/${encodeURIComponent(topology.sourceQueues[0])}`,
   );
   expect(source?.arguments).toMatchObject({
     'x-dead-letter-strategy': 'at-least-once',
@@ -86,7 +86,7 @@ test(`at least once: a message nacked with requeue is delivered ${DELIVERY_LIMIT
   // RabbitMQ counts returns: after x-delivery-limit redeliveries the next return dead-letters the message.
   expect(deadLettered).toEqual({ id: 'p-1', reason: 'delivery_limit' });
   expect(deliveries).toBe(DELIVERY_LIMIT + 1);
-  const source = await dead.checkQueue(topology.sourceQueue);
+  const source = await dead.checkQueue(topology.sourceQueues[0]);
   expect(source.messageCount).toBe(0);
 });
 
@@ -110,7 +110,7 @@ test('at least once: a message dead-lettered while the dead-letter queue cannot 
 
   // Queue statistics reach the management API every few seconds (5 s by default).
   type QueueStats = { messages?: number; messages_ready?: number; messages_dlx?: number };
-  const path = `/api/queues/${vhost}/${encodeURIComponent(topology.sourceQueue)}`;
+  const path = `/api/queues/${vhost}/${encodeURIComponent(topology.sourceQueues[0])}`;
   let stats: QueueStats | undefined;
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
@@ -124,25 +124,25 @@ test('at least once: a message dead-lettered while the dead-letter queue cannot 
 test('the producer user may publish to its exchange but is refused reading the source queue', async () => {
   const producer = await open(topology.producerUser, passwords[topology.producerUser]);
   const publisher = await producer.createConfirmChannel();
-  publisher.publish(topology.producerExchange, topology.producerRoutingKey, Buffer.from('ok'));
+  publisher.publish(topology.producerExchange, 'any-key', Buffer.from('ok'));
   await publisher.waitForConfirms(); // rejects on a nack
   const guest = await (await open('guest', 'guest')).createChannel();
-  expect((await guest.checkQueue(topology.sourceQueue)).messageCount).toBe(1);
+  expect((await guest.checkQueue(topology.sourceQueues[0])).messageCount).toBe(1);
 
   const reader = await producer.createChannel();
   const refusal = closedBy(reader);
-  await expect(reader.consume(topology.sourceQueue, () => undefined)).rejects.toThrow(/ACCESS_REFUSED/);
+  await expect(reader.consume(topology.sourceQueues[0], () => undefined)).rejects.toThrow(/ACCESS_REFUSED/);
   expect((await refusal).message).toMatch(/ACCESS_REFUSED - access to queue 'events.to-sqs' .* refused for user/);
 });
 
 test('the event-source user may consume the source queue but is refused publishing', async () => {
   const eventSource = await open(topology.eventSourceUser, passwords[topology.eventSourceUser]);
   const reader = await eventSource.createChannel();
-  await expect(reader.consume(topology.sourceQueue, () => undefined)).resolves.toHaveProperty('consumerTag');
+  await expect(reader.consume(topology.sourceQueues[0], () => undefined)).resolves.toHaveProperty('consumerTag');
 
   const publisher = await eventSource.createConfirmChannel();
   const refusal = closedBy(publisher);
-  publisher.publish(topology.producerExchange, topology.producerRoutingKey, Buffer.from('not allowed'));
+  publisher.publish(topology.producerExchange, 'any-key', Buffer.from('not allowed'));
   await expect(publisher.waitForConfirms()).rejects.toThrow(/channel closed|ACCESS_REFUSED/);
-  expect((await refusal).message).toMatch(/ACCESS_REFUSED - access to exchange 'events' .* refused for user/);
+  expect((await refusal).message).toMatch(/ACCESS_REFUSED - access to exchange 'events.by-key' .* refused for user/);
 });

@@ -23,11 +23,11 @@ describe('applyTopology', () => {
     const [producer, eventSource] = topology.users.map((u) => u.name);
     expect(report.created).toEqual([
       `vhost ${topology.vhost}`,
-      'exchange events',
+      'exchange events.by-key',
       'exchange events.dead-letter',
       'queue events.to-sqs',
       'queue events.dead-letter',
-      'binding events -> events.to-sqs [event]',
+      'binding events.by-key -> events.to-sqs [1]',
       'binding events.dead-letter -> events.dead-letter []',
       `user ${producer}`,
       `permissions ${producer}@${topology.vhost}`,
@@ -55,11 +55,11 @@ describe('applyTopology', () => {
       type: 'fanout',
       durable: true,
     });
-    const bindings = await brokerGet<{ routing_key: string }[]>(`/api/bindings/${v()}/e/events/q/events.to-sqs`);
-    expect(bindings?.map((b) => b.routing_key)).toEqual(['event']);
+    const bindings = await brokerGet<{ routing_key: string }[]>(`/api/bindings/${v()}/e/events.by-key/q/events.to-sqs`);
+    expect(bindings?.map((b) => b.routing_key)).toEqual(['1']);
     expect(await brokerGet(`/api/permissions/${v()}/${producer}`)).toMatchObject({
       configure: '^$',
-      write: '^events$',
+      write: '^events\\.by-key$',
       read: '^$',
     });
   });
@@ -77,17 +77,17 @@ describe('applyTopology', () => {
     await apply();
     const withExtra = {
       ...topology,
-      bindings: [...topology.bindings, { exchange: 'events', queue: 'events.to-sqs', routingKey: 'other' }],
+      bindings: [...topology.bindings, { exchange: 'events.by-key', queue: 'events.to-sqs', routingKey: '2' }],
     };
-    expect((await apply(withExtra)).created).toEqual(['binding events -> events.to-sqs [other]']);
+    expect((await apply(withExtra)).created).toEqual(['binding events.by-key -> events.to-sqs [2]']);
     const keys = async () =>
-      (await brokerGet<{ routing_key: string }[]>(`/api/bindings/${v()}/e/events/q/events.to-sqs`))
+      (await brokerGet<{ routing_key: string }[]>(`/api/bindings/${v()}/e/events.by-key/q/events.to-sqs`))
         ?.map((b) => b.routing_key)
         .sort();
-    expect(await keys()).toEqual(['event', 'other']);
+    expect(await keys()).toEqual(['1', '2']);
 
-    expect((await apply()).deleted).toEqual(['binding events -> events.to-sqs [other]']);
-    expect(await keys()).toEqual(['event']);
+    expect((await apply()).deleted).toEqual(['binding events.by-key -> events.to-sqs [2]']);
+    expect(await keys()).toEqual(['1']);
   });
 
   test('a changed queue argument is refused with the documented error and nothing is applied', async () => {
@@ -95,7 +95,7 @@ describe('applyTopology', () => {
     const changed: TopologyDefinition = {
       ...topology,
       queues: topology.queues.map((q) => (q.name === 'events.to-sqs' ? { ...q, deliveryLimit: 10 } : q)),
-      bindings: [...topology.bindings, { exchange: 'events', queue: 'events.to-sqs', routingKey: 'other' }],
+      bindings: [...topology.bindings, { exchange: 'events.by-key', queue: 'events.to-sqs', routingKey: '2' }],
     };
     const attempt = apply(changed);
     await expect(attempt).rejects.toThrow(TopologyConflictError);
@@ -106,7 +106,7 @@ describe('applyTopology', () => {
       ),
     );
     // Refused before any write: the extra binding from the same definition was not created.
-    const bindings = await brokerGet<unknown[]>(`/api/bindings/${v()}/e/events/q/events.to-sqs`);
+    const bindings = await brokerGet<unknown[]>(`/api/bindings/${v()}/e/events.by-key/q/events.to-sqs`);
     expect(bindings).toHaveLength(1);
   });
 
@@ -134,12 +134,12 @@ describe('applyTopology', () => {
     await apply();
     const changed: TopologyDefinition = {
       ...topology,
-      exchanges: topology.exchanges.map((e) => (e.name === 'events' ? { ...e, type: 'topic' } : e)),
+      exchanges: topology.exchanges.map((e) => (e.name === 'events.by-key' ? { ...e, type: 'topic' } : e)),
       queues: topology.queues.map((q) => (q.name === 'events.dead-letter' ? { ...q, type: 'classic' } : q)),
     };
     const attempt = apply(changed);
     await expect(attempt).rejects.toThrow(
-      /exchange "events" in vhost "[^"]+": type is direct on the broker but topic in the definition\. RabbitMQ cannot change an exchange's type/,
+      /exchange "events.by-key" in vhost "[^"]+": type is x-consistent-hash on the broker but topic in the definition\. RabbitMQ cannot change an exchange's type/,
     );
     await expect(attempt).rejects.toThrow(
       /queue "events.dead-letter" in vhost "[^"]+": type is quorum on the broker but classic in the definition/,
@@ -218,7 +218,7 @@ describe('deleteTopology', () => {
     expect(report.deleted).toEqual(
       expect.arrayContaining([
         'queue events.to-sqs',
-        'exchange events',
+        'exchange events.by-key',
         `user ${topology.producerUser}`,
         `vhost ${topology.vhost}`,
       ]),

@@ -14,7 +14,7 @@ export const LOCAL_AMQP_PORT = Number(process.env.LOCAL_AMQP_PORT ?? 5672);
  * The default topology with a vhost and user names unique to one test: users are broker-wide, so tests running
  * in parallel (or other engineers' tests on the shared broker) must never share them.
  */
-export function uniqueTopology(overrides: { deliveryLimit?: number } = {}): TopologyDefinition {
+export function uniqueTopology(overrides: { deliveryLimit?: number; shards?: number } = {}): TopologyDefinition {
   const suffix = randomBytes(4).toString('hex');
   const base = defaultTopology(overrides);
   const rename = (name: string): string => `${name}-${suffix}`;

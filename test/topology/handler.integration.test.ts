@@ -183,7 +183,7 @@ describe('only what is being applied is validated', () => {
 
 describe('Delete removes only what the stack created', () => {
   test('a queue that existed before the Create (adopted) stays, with its vhost', async () => {
-    const source = topology.queues.find((q) => q.name === topology.sourceQueue)!;
+    const source = topology.queues.find((q) => q.name === topology.sourceQueues[0])!;
     await operator('PUT', `/api/vhosts/${vhostPath()}`, {});
     await operator('PUT', `/api/queues/${vhostPath()}/${encodeURIComponent(source.name)}`, {
       durable: true,
@@ -220,7 +220,9 @@ describe('Delete removes only what the stack created', () => {
       `/api/exchanges/${vhostPath()}/${topology.producerExchange}/bindings/source`,
     );
     expect(bindings).toEqual([expect.objectContaining({ destination: 'operator-audit', routing_key: 'audit' })]);
-    expect(await brokerGet(`/api/queues/${vhostPath()}/${encodeURIComponent(topology.sourceQueue)}`)).toBeUndefined();
+    expect(
+      await brokerGet(`/api/queues/${vhostPath()}/${encodeURIComponent(topology.sourceQueues[0])}`),
+    ).toBeUndefined();
     expect(await brokerGet(`/api/users/${topology.producerUser}`)).toBeUndefined();
     const report = (logged.at(-1)?.extra as { report: { retained: string[] } }).report;
     expect(report.retained).toContain(

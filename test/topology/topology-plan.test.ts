@@ -162,11 +162,11 @@ describe('planTopology', () => {
     expect(plan.conflicts).toEqual([]);
     expect(plan.actions.map((a) => `${a.change} ${a.label}`)).toEqual([
       'created vhost integration',
-      'created exchange events',
+      'created exchange events.by-key',
       'created exchange events.dead-letter',
       'created queue events.to-sqs',
       'created queue events.dead-letter',
-      'created binding events -> events.to-sqs [event]',
+      'created binding events.by-key -> events.to-sqs [1]',
       'created binding events.dead-letter -> events.dead-letter []',
       'created user producer',
       'created permissions producer@integration',
@@ -197,16 +197,16 @@ describe('planTopology', () => {
 
   test('a binding with arguments from a declared exchange is not ours and is removed', () => {
     const stray = {
-      source: 'events',
+      source: 'events.by-key',
       destination: 'events.to-sqs',
       destination_type: 'queue' as const,
-      routing_key: 'event',
-      properties_key: 'event~x',
+      routing_key: '1',
+      properties_key: '1~x',
       arguments: { x: 1 },
     };
     const plan = planTopology(topology, { ...empty, vhostExists: true, bindings: [stray] }, passwords);
     expect(plan.actions.filter((a) => a.change === 'deleted').map((a) => a.label)).toEqual([
-      'binding events -> events.to-sqs [event]',
+      'binding events.by-key -> events.to-sqs [1]',
     ]);
   });
 });

@@ -70,8 +70,8 @@ test.each<[string, TopologyDefinition, RegExp]>([
   ],
   [
     'duplicate exchange',
-    { ...base, exchanges: [...base.exchanges, { name: 'events' }] },
-    /topology.exchanges\[2\].name: got "events"; must be unique among exchanges/,
+    { ...base, exchanges: [...base.exchanges, { name: 'events.by-key' }] },
+    /topology.exchanges\[2\].name: got "events.by-key"; must be unique among exchanges/,
   ],
   [
     'reserved queue name',
@@ -101,7 +101,7 @@ test.each<[string, TopologyDefinition, RegExp]>([
   [
     'undeclared dead-letter exchange',
     withQueue({ deadLetterExchange: 'nowhere' }),
-    /topology.queues\[0\].deadLetterExchange: got "nowhere"; must be a declared exchange \("events", "events.dead-letter"\)/,
+    /topology.queues\[0\].deadLetterExchange: got "nowhere"; must be a declared exchange \("events.by-key", "events.dead-letter"\)/,
   ],
   [
     'dead-letter routing key without exchange',
@@ -165,12 +165,12 @@ test.each<[string, TopologyDefinition, RegExp]>([
   ],
   [
     'binding to an undeclared queue',
-    { ...base, bindings: [{ exchange: 'events', queue: 'other' }] },
+    { ...base, bindings: [{ exchange: 'events.dead-letter', queue: 'other' }] },
     /topology.bindings\[0\].queue: got "other"; must be a declared queue \("events.to-sqs", "events.dead-letter"\)/,
   ],
   [
     'binding key over 255 bytes',
-    { ...base, bindings: [{ exchange: 'events', queue: 'events.to-sqs', routingKey: 'k'.repeat(256) }] },
+    { ...base, bindings: [{ exchange: 'events.dead-letter', queue: 'events.to-sqs', routingKey: 'k'.repeat(256) }] },
     /topology.bindings\[0\].routingKey: got "k+"; at most 255 bytes of UTF-8 \(this one is 256\)/,
   ],
   [
@@ -211,12 +211,38 @@ test.each<[string, TopologyDefinition, RegExp]>([
   [
     'undeclared producer exchange',
     { ...base, producerExchange: 'nope' },
-    /topology.producerExchange: got "nope"; must name a declared exchange \("events", "events.dead-letter"\)/,
+    /topology.producerExchange: got "nope"; must name a declared exchange \("events.by-key", "events.dead-letter"\)/,
   ],
   [
     'undeclared source queue',
-    { ...base, sourceQueue: 'nope' },
-    /topology.sourceQueue: got "nope"; must name a declared queue/,
+    { ...base, sourceQueues: ['events.to-sqs', 'nope'] },
+    /topology.sourceQueues\[1\]: got "nope"; must name a declared queue/,
+  ],
+  [
+    'no source queue',
+    { ...base, sourceQueues: [] },
+    /topology.sourceQueues: got \[\]; allowed: a non-empty list of declared queues, one per shard/,
+  ],
+  [
+    'the same source queue twice',
+    { ...base, sourceQueues: ['events.to-sqs', 'events.to-sqs'] },
+    /topology.sourceQueues: got \["events.to-sqs","events.to-sqs"\]; allowed: distinct queues \(one event source mapping each\)/,
+  ],
+  [
+    'a consistent-hash binding key that is not a weight',
+    {
+      ...base,
+      bindings: [{ exchange: 'events.by-key', queue: 'events.to-sqs', routingKey: 'event' }, base.bindings[1]],
+    },
+    /topology.bindings\[0\].routingKey: got "event"; allowed: the queue's weight on a consistent-hash exchange, an integer from 1 to 1000 as a string/,
+  ],
+  [
+    'a consistent-hash weight above 1000',
+    {
+      ...base,
+      bindings: [{ exchange: 'events.by-key', queue: 'events.to-sqs', routingKey: '1001' }, base.bindings[1]],
+    },
+    /topology.bindings\[0\].routingKey: got "1001"; allowed: the queue's weight/,
   ],
   [
     'undeclared dead-letter queue',
@@ -233,11 +259,6 @@ test.each<[string, TopologyDefinition, RegExp]>([
     { ...base, eventSourceUser: 'nope' },
     /topology.eventSourceUser: got "nope"; must name a declared user/,
   ],
-  [
-    'non-string routing key',
-    { ...base, producerRoutingKey: 5 as never },
-    /topology.producerRoutingKey: got 5; must be a string \(may be empty\)/,
-  ],
 ])('%s is refused', (_name, topology, message) => {
   expect(messageOf(topology)).toMatch(message);
 });
@@ -250,7 +271,7 @@ test('optional queue settings within range are accepted', () => {
 
 test('the default source queue dead-letters at least once, with the reject-publish overflow that requires', () => {
   expect(base.queues[0]).toMatchObject({
-    name: base.sourceQueue,
+    name: base.sourceQueues[0],
     deadLetterExchange: 'events.dead-letter',
     deadLetterStrategy: 'at-least-once',
     overflow: 'reject-publish',

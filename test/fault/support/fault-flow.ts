@@ -72,7 +72,7 @@ export interface FaultOutcome {
 /** Messages ready or unacknowledged in the node's source queue; undefined while the management API is down. */
 async function rabbitMqQueueDepth(pipeline: LocalPipeline, broker: PrivateBroker): Promise<number | undefined> {
   const vhost = encodeURIComponent(pipeline.topology.topology.vhost);
-  const queue = encodeURIComponent(pipeline.settings.rabbitMqMapping.queue);
+  const queue = encodeURIComponent(pipeline.settings.rabbitMqMappings[0].queue);
   try {
     const response = await fetch(`${broker.managementUrl}/api/queues/${vhost}/${queue}`, {
       headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` },

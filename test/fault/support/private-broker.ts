@@ -73,7 +73,7 @@ export async function createPrivateBroker(
   const base = mkdtempSync(join(tmpdir(), `mqci-${label}-`));
   const { uid, gid } = rabbitmqIds();
   for (const dir of ['mnesia', 'log']) mkdirSync(join(base, dir));
-  writeFileSync(join(base, 'enabled_plugins'), '[rabbitmq_management].\n');
+  writeFileSync(join(base, 'enabled_plugins'), '[rabbitmq_management,rabbitmq_consistent_hash_exchange].\n');
   writeFileSync(
     join(base, 'rabbitmq.conf'),
     [

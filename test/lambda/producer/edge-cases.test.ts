@@ -69,7 +69,7 @@ function producer(source: ScriptedSource, config: Partial<ProducerConfig> = {}) 
   let n = 0;
   return createProducerHandler({
     connection: source,
-    config: { exchange: 'events', routingKey: 'event', confirmTimeoutMs: 300, ...config },
+    config: { exchange: 'events', confirmTimeoutMs: 300, ...config },
     newId: () => `id-${n++}`,
     logger: quietLogger,
   });

@@ -32,7 +32,7 @@ function producer(channel: FakeChannel | Error, blocked?: string) {
   const { source, discarded } = fakeSource(channel, blocked);
   const handler = createProducerHandler({
     connection: source,
-    config: { exchange: 'events', routingKey: 'event', confirmTimeoutMs: 100 },
+    config: { exchange: 'events', confirmTimeoutMs: 100 },
     newId: () => `id-${n++}`,
     logger: silent,
   });
@@ -51,7 +51,7 @@ describe('createProducerHandler', () => {
       confirmed: 4,
       failed: [],
       exchange: 'events',
-      routingKey: 'event',
+      routingKey: 'message id',
     });
     expect(result.durationMs).toBeGreaterThanOrEqual(0);
   });
@@ -182,5 +182,20 @@ describe('createAmqpConnectionSource', () => {
     const source = createAmqpConnectionSource({ url: 'amqp://127.0.0.1:1', connectTimeoutMs: 1_000, logger: silent });
     await expect(source.confirmChannel()).rejects.toThrow(/Cannot connect to amqp:\/\/127.0.0.1:1 vhost "\/"/);
     await source.close();
+  });
+});
+
+describe('createProducerHandler routing keys (ordering keys)', () => {
+  it('publishes each message with its FIFO group as routing key when orderingKeyField is set', async () => {
+    const channel = new FakeChannel();
+    const { source } = fakeSource(channel);
+    const handler = createProducerHandler({
+      connection: source,
+      config: { exchange: 'events', orderingKeyField: 'payload.customer', confirmTimeoutMs: 100 },
+      logger: silent,
+    });
+    const result = await handler({ count: 3, payload: { customer: 'c-42' }, runId: 'r' });
+    expect(result.routingKey).toBe('FIFO group field payload.customer');
+    expect(channel.published.map((p) => p.routingKey)).toEqual(['c-42', 'c-42', 'c-42']);
   });
 });

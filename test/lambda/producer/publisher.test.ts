@@ -1,4 +1,5 @@
 import type { OutgoingMessage } from '../../../lambda/producer/event';
+import { orderingKeyOf } from '../../../lambda/producer/ordering-key';
 import { publishWithConfirms } from '../../../lambda/producer/publisher';
 import { FakeChannel, type Answer } from '../support/fake-channel';
 
@@ -10,7 +11,7 @@ const messages = (n: number, poisonFrom = n): OutgoingMessage[] =>
     poison: i >= poisonFrom,
   }));
 
-const options = { exchange: 'events', routingKey: 'event', confirmTimeoutMs: 200 };
+const options = { exchange: 'events', routingKeyOf: orderingKeyOf(undefined), confirmTimeoutMs: 200 };
 
 describe('publishWithConfirms', () => {
   it('publishes persistent, mandatory messages with ids and counts every ack as confirmed', async () => {
@@ -25,6 +26,8 @@ describe('publishWithConfirms', () => {
       correlationId: 'c0',
       contentType: 'application/json',
     });
+    // The routing key is each message's ordering key: its id, so the consistent-hash exchange spreads them.
+    expect(channel.published.map((p) => p.routingKey)).toEqual(['m0', 'm1', 'm2']);
   });
 
   it('publishes nothing for an empty list', async () => {
@@ -39,7 +42,7 @@ describe('publishWithConfirms', () => {
       'a return before the ack (unroutable)',
       'return-then-ack',
       'returned',
-      /returned as unroutable \(312 NO_ROUTE\): no queue is bound to exchange "events" with routing key "event"/,
+      /returned as unroutable \(312 NO_ROUTE\): no queue is bound to exchange "events" with routing key "m1"/,
       true,
     ],
     ['no confirm in time', 'silence', 'confirm-timeout', /no confirm from the broker within 200 ms/, true],

@@ -41,9 +41,10 @@ async function declareVhost(vhost: string, bind: boolean): Promise<ChannelModel>
   await management('PUT', `/permissions/${e}/guest`, { configure: '.*', write: '.*', read: '.*' });
   const admin = await connect(`${AMQP_URL}/${e}`);
   const channel = await admin.createChannel();
-  await channel.assertExchange('events', 'direct', { durable: true });
+  // The project's exchange type: a consistent-hash exchange routes every routing key to one bound queue (weight 1).
+  await channel.assertExchange('events', 'x-consistent-hash', { durable: true });
   await channel.assertQueue('events.to-sqs', { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-  if (bind) await channel.bindQueue('events.to-sqs', 'events', 'event');
+  if (bind) await channel.bindQueue('events.to-sqs', 'events', '1');
   await channel.close();
   // The admin connection dies with the vhost on purpose (recreate); its close must not crash the test.
   admin.on('error', () => undefined);

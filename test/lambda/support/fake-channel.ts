@@ -10,7 +10,7 @@ export type Answer = 'ack' | 'nack' | 'return-then-ack' | 'silence' | 'throw';
  * (the integration tests use the real broker).
  */
 export class FakeChannel extends EventEmitter implements PublishChannel {
-  readonly published: { id: string; options: Options.Publish; body: Buffer }[] = [];
+  readonly published: { id: string; routingKey: string; options: Options.Publish; body: Buffer }[] = [];
   readonly pending = new Map<string, (error: unknown) => void>();
   /** Return false (socket buffer full) for these ids. */
   readonly fullAfter = new Set<string>();
@@ -33,7 +33,7 @@ export class FakeChannel extends EventEmitter implements PublishChannel {
       error.name = 'IllegalOperationError';
       throw error;
     }
-    this.published.push({ id, options, body: content });
+    this.published.push({ id, routingKey, options, body: content });
     queueMicrotask(() => {
       if (answer === 'ack') callback(null);
       else if (answer === 'nack') callback(new Error('message nacked'));

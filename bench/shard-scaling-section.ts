@@ -1,0 +1,112 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { StageConfigOverrides } from '../lib/config/stages';
+import { brokerFrom } from '../local/cli';
+import { startLocalPipeline, type InjectedLatency, type LocalPipeline } from '../local/pipeline';
+import { synthesizeStage } from '../local/synth';
+import { readLocalSettings } from '../local/template-reader';
+import { sleep } from '../local/timing';
+import type { BenchOptions } from './options';
+import type { SectionResult } from './report';
+import { measureShardCapacity } from './shard-capacity';
+import { median, round } from './stats';
+
+/**
+ * Shard scaling: the whole local pipeline (dev stage, `--config` overrides applied) with 1, 2 and 4 shards, each
+ * Lambda invocation and each SQS call delayed by {@link MODELLED_LATENCY} so that, as in AWS, a shard's time goes
+ * to waiting on calls rather than to this machine's CPU. One RabbitMQ mapping runs one invocation at a time, so the
+ * rate should grow with the shard count: `shardScalingEfficiency` = perSec(4) ÷ (4 × perSec(1)), target ≥ 0.85.
+ */
+
+/** Modelled AWS latencies (sources in docs/performance.md "Shard scaling"). */
+export const MODELLED_LATENCY: InjectedLatency = { lambdaInvokeMs: 50, sqsCallMs: 25 };
+/** Shard counts measured. */
+export const SCALING_SHARDS = [1, 2, 4] as const;
+/**
+ * RabbitMQ batch size of the scaling runs: small, so a shard's rate (batch ÷ invoke + one SendMessageBatch) stays
+ * far below what this machine's one Node.js process can carry for four shards; the capacity table covers 100–10,000.
+ */
+export const SCALING_BATCH_SIZE = 10;
+/**
+ * SQS pollers of the scaling runs: enough that the consumer side is not the limit (Lambda scales SQS pollers to
+ * 1,000), few enough that they receive full batches rather than one message each on this one process.
+ */
+export const SCALING_SQS_CONCURRENCY = 10;
+/** Messages per shard per run: each run lasts a few seconds whatever the shard count. */
+const MESSAGES_PER_SHARD = 400;
+
+export type ShardScalingFigures = SectionResult<'shardScaling' | 'shardScalingEfficiency' | 'shardCapacity'>;
+
+/** The overrides of one scaling run (what `npm start -- --config` would take), on top of the bench's `--config`. */
+export function scalingOverrides(shards: number, base: StageConfigOverrides = {}): StageConfigOverrides {
+  return {
+    ...base,
+    eventSources: {
+      ...base.eventSources,
+      rabbitMq: { ...base.eventSources?.rabbitMq, shards, batchSize: SCALING_BATCH_SIZE },
+      sqs: { ...base.eventSources?.sqs, maxConcurrency: SCALING_SQS_CONCURRENCY },
+    },
+  };
+}
+
+/** Publishes `messages` and waits until each has had its effect; messages per second from first publish to last effect. */
+async function measureOnce(pipeline: LocalPipeline, messages: number, timeoutMs: number): Promise<number> {
+  const runId = randomUUID();
+  const start = Date.now();
+  const result = await pipeline.producer({ count: messages, runId });
+  if (result.ids.length !== messages) {
+    throw new Error(`shard scaling: ${result.ids.length} of ${messages} published messages confirmed`);
+  }
+  const pending = new Set(result.ids);
+  const deadline = Date.now() + timeoutMs;
+  while (pending.size > 0 && Date.now() < deadline) {
+    for (const id of pending) if (pipeline.effects.has(id)) pending.delete(id);
+    if (pending.size > 0) await sleep(20);
+  }
+  if (pending.size > 0) throw new Error(`shard scaling: ${pending.size} of ${messages} messages had no effect in time`);
+  return (messages * 1000) / (Date.now() - start);
+}
+
+export async function runShardScalingSection(
+  options: BenchOptions,
+  progress: (message: string) => void,
+): Promise<ShardScalingFigures> {
+  const runs: Record<string, number[]> = {};
+  const shardScaling: { shards: number; perSec: number }[] = [];
+  for (const shards of SCALING_SHARDS) {
+    const overrides = scalingOverrides(shards, options.overrides);
+    const settings = readLocalSettings(synthesizeStage('dev', overrides).template);
+    const suffix = randomBytes(4).toString('hex');
+    const pipeline = await startLocalPipeline({
+      settings,
+      broker: brokerFrom(options.amqpUrl, options.managementUrl),
+      isolation: { vhost: `bench-shards-${suffix}`, userSuffix: suffix },
+      injectedLatency: MODELLED_LATENCY,
+      write: () => undefined,
+    });
+    try {
+      const messages = options.smoke ? 20 * shards : MESSAGES_PER_SHARD * shards;
+      const timeoutMs = 120_000;
+      await measureOnce(pipeline, Math.min(messages, 200), timeoutMs); // warm-up: connections, JIT, first queues
+      const rates: number[] = [];
+      for (let i = 0; i < options.repetitions; i++) {
+        rates.push(await measureOnce(pipeline, messages, timeoutMs));
+        progress(`shards ${shards} ${i + 1}/${options.repetitions}: ${Math.round(rates[i])}/s delivered end to end`);
+      }
+      runs[`shardScaling.${shards}`] = rates.map(Math.round);
+      shardScaling.push({ shards, perSec: Math.round(median(rates)) });
+    } finally {
+      await pipeline.stop({ removeTopology: true });
+    }
+  }
+  const perSec = (n: number) => shardScaling.find((s) => s.shards === n)?.perSec ?? NaN;
+  const shardCapacity = await measureShardCapacity(MODELLED_LATENCY, options.size, options.smoke ? 1 : 3);
+  progress(
+    `shard capacity: ${shardCapacity.map((c) => `batch ${c.batchSize} → ${c.perShardPerSec}/s per shard`).join(', ')}`,
+  );
+  return {
+    shardScaling,
+    shardScalingEfficiency: round(perSec(4) / (4 * perSec(1))),
+    shardCapacity,
+    runs,
+  };
+}
