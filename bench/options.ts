@@ -38,6 +38,7 @@ export interface BenchOptions {
 const SIZE_LIMIT = stageMessageSizeLimit(loadStageConfig('dev'));
 
 export const USAGE = `usage: npm run bench -- [--json FILE] [--messages N] [--size BYTES] [--repetitions N] [--only LIST]
+  [--config JSON] [--handler-times FILE]
   --json FILE        write the report as JSON to FILE
   --messages N       messages per repetition (default 20000, at least 10)
   --size BYTES       payload bytes per message (default 512, 64 to ${SIZE_LIMIT.maxBodyBytes}: the dev stage's size limit)
@@ -98,6 +99,7 @@ const OPTION_NAMES = [
   'amqp-url',
   'management-url',
   'config',
+  'handler-times',
   'smoke',
 ];
 

@@ -76,7 +76,7 @@ export function brokerCapacityIssues(config: StageConfig): ConfigIssue[] {
     out.push({
       field: 'topology.queues',
       value: queues,
-      problem: `the topology declares ${queues} queues (${config.topology.queues.length} with the source queue counted once per shard, ${shards} shard${shards === 1 ? '' : 's'}); the broker allows ${limits.clusterQueueLimit} (cluster_queue_limit): ${raise('clusterQueueLimit')}, or declare fewer queues or shards`,
+      problem: `the topology declares ${queues} queues (one source queue per shard, ${shards} shard${shards === 1 ? '' : 's'}, and ${queues - shards} other${queues - shards === 1 ? '' : 's'}); the broker allows ${limits.clusterQueueLimit} (cluster_queue_limit): ${raise('clusterQueueLimit')}, or declare fewer queues or shards`,
     });
   }
 

@@ -4,6 +4,8 @@ describe('bench options', () => {
   test('default to 20,000 messages of 512 bytes, 5 repetitions, every section, the local broker', () => {
     expect(parseBenchOptions([])).toEqual({
       jsonFile: undefined,
+      handlerTimesFile: undefined,
+      overrides: {},
       messages: 20_000,
       size: 512,
       repetitions: 5,
@@ -75,5 +77,16 @@ describe('bench options', () => {
     expect(() => parseBenchOptions(['--fast'])).toThrow(
       /unknown option --fast; valid options: --json.*\nusage: npm run bench/,
     );
+  });
+
+  test('--config takes stage overrides as cdk synth does, and a bad one names the field', () => {
+    expect(parseBenchOptions(['--config', '{"eventSources":{"rabbitMq":{"shards":2}}}']).overrides).toEqual({
+      eventSources: { rabbitMq: { shards: 2 } },
+    });
+    expect(() => parseBenchOptions(['--config', '{not json'])).toThrow(/--config/);
+  });
+
+  test('an unknown option close to --handler-times names it', () => {
+    expect(() => parseBenchOptions(['--handler-time', 'x.json'])).toThrow(/--handler-times/);
   });
 });

@@ -9,7 +9,6 @@ import {
   LAMBDA_INVOCATION_PAYLOAD_BYTES,
   rabbitMqShardCount,
 } from '../../lib/config/broker-capacity';
-import type { StageConfig } from '../../lib/config/stage-config';
 import { loadStageConfig, type StageConfigOverrides } from '../../lib/config/stages';
 
 /** What the stage asks of the broker, checked at synth against the limits it will enforce. */
@@ -17,13 +16,9 @@ import { loadStageConfig, type StageConfigOverrides } from '../../lib/config/sta
 const load = (stage: string, overrides: Record<string, unknown>) =>
   loadStageConfig(stage, overrides as StageConfigOverrides);
 
-/** A config with `shards` in its RabbitMQ event source (the field the sharding work adds). */
-function withShards(config: StageConfig, shards: number): StageConfig {
-  return {
-    ...config,
-    eventSources: { ...config.eventSources, rabbitMq: { ...config.eventSources.rabbitMq, shards } as never },
-  };
-}
+/** The stage with `shards` RabbitMQ shards: the topology follows the shard count when it is the default topology. */
+const withShards = (stage: string, shards: number, overrides: Record<string, unknown> = {}) =>
+  load(stage, { ...overrides, eventSources: { rabbitMq: { shards } } });
 
 describe('the stages fit their brokers', () => {
   test.each(['dev', 'prod'])('%s has no capacity issue', (stage) => {
@@ -32,36 +27,37 @@ describe('the stages fit their brokers', () => {
 });
 
 describe('queues within cluster_queue_limit', () => {
-  test('the default topology declares 2 queues; the source queue counts once per shard', () => {
+  test('prod declares 4 queues: one source queue per shard (3) and the dead-letter queue', () => {
     const prod = loadStageConfig('prod');
-    expect(rabbitMqShardCount(prod)).toBe(1);
-    expect(declaredQueueCount(prod)).toBe(2);
-    expect(rabbitMqShardCount(withShards(prod, 8))).toBe(8);
-    expect(declaredQueueCount(withShards(prod, 8))).toBe(9);
+    expect(rabbitMqShardCount(prod)).toBe(3);
+    expect(declaredQueueCount(prod)).toBe(4);
+    expect(rabbitMqShardCount(withShards('prod', 8))).toBe(8);
+    expect(declaredQueueCount(withShards('prod', 8))).toBe(9);
+    expect(declaredQueueCount(loadStageConfig('dev'))).toBe(2);
   });
 
   test('more queues than the limit are refused, naming the setting to change', () => {
     expect(() => load('prod', { broker: { limits: { clusterQueueLimit: 1 } } })).toThrow(
-      /topology\.queues: got 2; the topology declares 2 queues .* the broker allows 1 \(cluster_queue_limit\): raise broker\.limits\.clusterQueueLimit, or use a larger broker\.instanceType, or declare fewer queues or shards/,
+      /topology\.queues: got 4; the topology declares 4 queues \(one source queue per shard, 3 shards, and 1 other\); the broker allows 1 \(cluster_queue_limit\): raise broker\.limits\.clusterQueueLimit, or use a larger broker\.instanceType, or declare fewer queues or shards/,
     );
   });
 
   test('shards count against the limit', () => {
-    const config = withShards(load('prod', { broker: { limits: { clusterQueueLimit: 5 } } }), 8);
-    expect(brokerCapacityIssues(config)).toEqual([
-      expect.objectContaining({ field: 'topology.queues', value: 9, problem: expect.stringMatching(/8 shards/) }),
-    ]);
+    expect(() => withShards('prod', 8, { broker: { limits: { clusterQueueLimit: 5 } } })).toThrow(
+      /topology\.queues: got 9; the topology declares 9 queues \(one source queue per shard, 8 shards, and 1 other\)/,
+    );
+    expect(withShards('prod', 4, { broker: { limits: { clusterQueueLimit: 5 } } }).topology.queues).toHaveLength(5);
   });
 });
 
 describe('connections and channels within the per-node limits', () => {
-  test('demand: one connection and channel per concurrent producer, plus one per event source mapping', () => {
+  test('demand: one connection and channel per concurrent producer, plus one per event source mapping (shard)', () => {
     expect(brokerClientDemand(loadStageConfig('prod'))).toEqual({
       producerConcurrency: 50,
-      connections: 51,
-      channels: 51,
+      connections: 53,
+      channels: 53,
     });
-    expect(brokerClientDemand(withShards(loadStageConfig('prod'), 4)).connections).toBe(54);
+    expect(brokerClientDemand(withShards('prod', 4)).connections).toBe(54);
   });
 
   test('an unreserved producer counts as the account quota of 1,000 and is refused on mq.t3.micro (500)', () => {
@@ -72,13 +68,13 @@ describe('connections and channels within the per-node limits', () => {
 
   test('connections over connection_max are refused, naming both settings', () => {
     expect(() => load('prod', { broker: { limits: { connectionMax: 50 } } })).toThrow(
-      /functions\.producer\.reservedConcurrency: got 50; the functions can open 51 connections .* the broker allows 50 per node \(connection_max\): lower functions\.producer\.reservedConcurrency, or raise broker\.limits\.connectionMax, or use a larger broker\.instanceType/,
+      /functions\.producer\.reservedConcurrency: got 50; the functions can open 53 connections \(50 concurrent producers .* \+ 3 event source pollers\).* the broker allows 50 per node \(connection_max\): lower functions\.producer\.reservedConcurrency, or raise broker\.limits\.connectionMax, or use a larger broker\.instanceType/,
     );
   });
 
   test('channels over channel_max_per_node are refused', () => {
     expect(() => load('prod', { broker: { limits: { channelMaxPerNode: 40 } } })).toThrow(
-      /the functions can open 51 channels .* the broker allows 40 per node \(channel_max_per_node\): lower functions\.producer\.reservedConcurrency, or raise broker\.limits\.channelMaxPerNode/,
+      /the functions can open 53 channels .* the broker allows 40 per node \(channel_max_per_node\): lower functions\.producer\.reservedConcurrency, or raise broker\.limits\.channelMaxPerNode/,
     );
   });
 

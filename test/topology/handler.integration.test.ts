@@ -210,8 +210,9 @@ describe('Delete removes only what the stack created', () => {
   test('a binding an operator added to our exchange stays, with the exchange and its queue', async () => {
     await handler(event('Create', properties(topology)));
     await operator('PUT', `/api/queues/${vhostPath()}/operator-audit`, { durable: true, arguments: {} });
+    // The producer exchange is consistent-hash: a binding's routing key is its weight, an integer.
     await operator('POST', `/api/bindings/${vhostPath()}/e/${topology.producerExchange}/q/operator-audit`, {
-      routing_key: 'audit',
+      routing_key: '1',
       arguments: {},
     });
     await handler(event('Delete', properties(topology)));
@@ -219,14 +220,14 @@ describe('Delete removes only what the stack created', () => {
     const bindings = await brokerGet<{ destination: string; routing_key: string }[]>(
       `/api/exchanges/${vhostPath()}/${topology.producerExchange}/bindings/source`,
     );
-    expect(bindings).toEqual([expect.objectContaining({ destination: 'operator-audit', routing_key: 'audit' })]);
+    expect(bindings).toEqual([expect.objectContaining({ destination: 'operator-audit', routing_key: '1' })]);
     expect(
       await brokerGet(`/api/queues/${vhostPath()}/${encodeURIComponent(topology.sourceQueues[0])}`),
     ).toBeUndefined();
     expect(await brokerGet(`/api/users/${topology.producerUser}`)).toBeUndefined();
     const report = (logged.at(-1)?.extra as { report: { retained: string[] } }).report;
     expect(report.retained).toContain(
-      `exchange ${topology.producerExchange} (holds bindings the topology did not create: -> operator-audit [audit])`,
+      `exchange ${topology.producerExchange} (holds bindings the topology did not create: -> operator-audit [1])`,
     );
   });
 });

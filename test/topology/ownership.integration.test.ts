@@ -24,10 +24,11 @@ describe('the record', () => {
     const client = new ManagementClient(LOCAL_BROKER);
     expect(await readOwnership(client, topology.vhost)).toEqual({
       vhost: true,
-      exchanges: ['events', 'events.dead-letter'],
+      exchanges: ['events.by-key', 'events.dead-letter'],
       queues: ['events.to-sqs', 'events.dead-letter'],
       bindings: [
-        { exchange: 'events', queue: 'events.to-sqs', routingKey: 'event' },
+        // The consistent-hash exchange's binding key is the shard's weight.
+        { exchange: 'events.by-key', queue: 'events.to-sqs', routingKey: '1' },
         { exchange: 'events.dead-letter', queue: 'events.dead-letter', routingKey: '' },
       ],
       users: topology.users.map((u) => u.name),
