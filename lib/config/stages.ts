@@ -1,4 +1,5 @@
 import { ConfigValidationError } from './config-issue';
+import { devKafkaDefaults, prodKafkaDefaults } from './kafka';
 import { devMonitoringDefaults, prodMonitoringDefaults } from './monitoring';
 import type { StageConfig } from './stage-config';
 import { defaultTopology } from './topology';
@@ -75,6 +76,7 @@ function devDefaults(): StageConfig {
     },
     verification: { receipts: true },
     topology: defaultTopology(),
+    kafka: devKafkaDefaults(),
     monitoring: devMonitoringDefaults,
     tags: { project: 'mq-cloud-integration', stage: 'dev' },
   };
@@ -99,6 +101,7 @@ function prodDefaults(): StageConfig {
     functions: { ...dev.functions, logLevel: 'INFO' },
     eventSources: { ...dev.eventSources, sqs: { ...dev.eventSources.sqs, maxConcurrency: 20 } },
     verification: { receipts: false },
+    kafka: prodKafkaDefaults(),
     monitoring: prodMonitoringDefaults,
     tags: { project: 'mq-cloud-integration', stage: 'prod' },
   };

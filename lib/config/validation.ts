@@ -1,5 +1,6 @@
 import { checkBrokerSettings, checkBrokerSubnets, checkMaintenanceWindow } from './broker-rules';
 import { addIssue as issue, checkIntegerRange, throwIfIssues, type ConfigIssue } from './config-issue';
+import { kafkaConfigIssues, privateSubnetAzs } from './kafka-rules';
 import { MAX_IDEMPOTENCY_EXPIRY_SECONDS, MIN_IDEMPOTENCY_EXPIRY_SECONDS, redeliveryWindowSeconds } from './idempotency';
 import {
   checkFunctionSizing,
@@ -92,6 +93,7 @@ export function stageConfigIssues(config: StageConfig): ConfigIssue[] {
     }),
   );
   out.push(...idempotencyIssues(config));
+  out.push(...kafkaConfigIssues(config.kafka, privateSubnetAzs(config.network)));
   if (typeof config.verification?.receipts !== 'boolean') {
     issue(out, 'verification.receipts', config.verification?.receipts, 'allowed: true or false');
   }
