@@ -3,6 +3,7 @@ import { parseConfigOverrides } from '../lib/config/config-overrides';
 import type { StageConfigOverrides } from '../lib/config/stages';
 import { decimalOption, EXIT, RUN_OPTIONS, runShape, UsageError } from '../verify/cli-args';
 import { parseCommandLine } from '../verify/command-line';
+import { runKafkaCommand } from './kafka/kafka-command';
 import { runLocalCommand, type CommandIo } from './local-command';
 import type { LocalBroker } from './topology-setup';
 
@@ -16,6 +17,9 @@ consumer under event-source emulators, all configured from the synthesized templ
   --size BYTES          body size of generated messages                      default: minimal
   --stage NAME          stage whose template is synthesized                  default: dev
   --config JSON         override stage fields, as cdk synth -c config='{…}' does, e.g. '{"queues":{"fifo":true}}'
+  --source NAME         rabbitmq, or kafka (starts the local Kafka broker with scripts/ensure-kafka.sh and
+                        synthesizes the stage with kafka.enabled)                default: rabbitmq
+  --kafka-brokers LIST  with --source kafka: use these brokers instead of the project's local one
   --json FILE           also write the report as JSON
   --serve               keep the pipeline running for any AMQP client until Ctrl-C
   --receipts FILE       with --serve: JSON-lines file of receipts             default: local-receipts.jsonl
@@ -47,6 +51,8 @@ export async function main(
       ...RUN_OPTIONS,
       stage: { type: 'string' },
       config: { type: 'string' },
+      source: { type: 'string' },
+      'kafka-brokers': { type: 'string' },
       json: { type: 'string' },
       serve: { type: 'boolean' },
       receipts: { type: 'string' },
@@ -69,6 +75,35 @@ export async function main(
     if (values.receipts !== undefined && !values.serve) throw new UsageError('--receipts only applies with --serve');
     const { messages, poison, size, timeoutSec } = runShape(values);
     const configOverrides = configOption(values.config);
+    const source = values.source ?? 'rabbitmq';
+    if (source !== 'rabbitmq' && source !== 'kafka') {
+      throw new UsageError(`--source is ${JSON.stringify(source)}; expected rabbitmq or kafka`);
+    }
+    if (values['kafka-brokers'] !== undefined && source !== 'kafka') {
+      throw new UsageError('--kafka-brokers only applies with --source kafka');
+    }
+    if (source === 'kafka') {
+      if (values.serve) throw new UsageError('--serve is not available with --source kafka yet');
+      return await runKafkaCommand(
+        {
+          stage: values.stage ?? 'dev',
+          configOverrides,
+          messages,
+          poison,
+          size,
+          brokers: values['kafka-brokers']
+            ?.split(',')
+            .map((b) => b.trim())
+            .filter((b) => b !== ''),
+          timeScale: decimalOption('time-scale', values['time-scale'], 1, 1),
+          timeoutSec,
+          isolated: values.isolated ?? false,
+          verbose: values.verbose ?? false,
+          jsonFile: values.json,
+        },
+        io,
+      );
+    }
     return await runLocalCommand(
       {
         stage: values.stage ?? 'dev',

@@ -40,7 +40,7 @@ export interface KafkaEventSourceOptions {
   /** Function timeout. @default - none */
   readonly functionTimeoutMs?: number;
   /** The on-failure destination; absent: a batch past its retries is skipped (as Lambda does without one). */
-  readonly onFailure?: (record: OnFailureRecord) => Promise<void>;
+  readonly onFailure?: (record: OnFailureRecord, records: readonly FetchedRecord[]) => Promise<void>;
   /** Pause before a retry. @default 50 */
   readonly retryDelayMs?: number;
   /** @default LOCAL_KAFKA_CLUSTER_ARN */
@@ -120,13 +120,15 @@ export class KafkaEventSource {
       eachBatchAutoResolve: false,
       // One poller per partition: partitions run side by side, each strictly in order.
       partitionsConsumedConcurrently: 64,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         for (let from = 0; from < batch.messages.length; from += this.options.batchSize) {
           if (!isRunning() || isStale()) return;
           const records = recordsOf(batch, from, this.options.batchSize);
           await this.process(records, heartbeat);
           const last = records[records.length - 1].message.offset;
-          // Committed only now: everything up to `last` was forwarded or handed to the on-failure destination.
+          // Moves the fetch position past the batch (kafkajs re-fetches unresolved records)…
+          resolveOffset(last);
+          // …and commits it only now: everything up to `last` was forwarded or handed to the on-failure destination.
           await consumer.commitOffsets([
             { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
           ]);
@@ -217,7 +219,7 @@ export class KafkaEventSource {
     // Until the destination has it, the partition does not move on: a lost failure record would be a lost message.
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.options.onFailure(record);
+        await this.options.onFailure(record, records);
         this.stats.sentToOnFailure += records.length;
         return;
       } catch (error) {
