@@ -14,9 +14,9 @@ import {
  * Emulates Lambda's Amazon MSK event source mapping with the deployed settings: a consumer group that reads each
  * partition in order (one poller per partition), batches of at most `batchSize` records of one partition, the batching
  * window as the fetch's longest wait, and offsets committed only after a batch is done (so a crash or a broker restart
- * redelivers it). A failed batch is split in two (bisect on error, not counted as a retry) and retried at most
- * `maximumRetryAttempts` times; a partial batch response resumes from the lowest failed offset; a batch past its
- * retries goes to the on-failure destination and the partition moves on.
+ * redelivers it). A partial batch response is done up to its lowest failed record; a failed batch (or the rest of a
+ * partial one) is split in two (bisect on error, not counted as a retry) until one record remains, which is retried
+ * at most `maximumRetryAttempts` times and then goes to the on-failure destination while the partition moves on.
  */
 
 export interface KafkaEventSourceOptions {
@@ -124,7 +124,7 @@ export class KafkaEventSource {
         for (let from = 0; from < batch.messages.length; from += this.options.batchSize) {
           if (!isRunning() || isStale()) return;
           const records = recordsOf(batch, from, this.options.batchSize);
-          await this.process(records, heartbeat);
+          await this.processBatch(records, heartbeat);
           const last = records[records.length - 1].message.offset;
           // Moves the fetch position past the batch (kafkajs re-fetches unresolved records)…
           resolveOffset(last);
@@ -147,8 +147,14 @@ export class KafkaEventSource {
     await consumer?.disconnect().catch(() => undefined);
   }
 
-  /** One partition batch through invocations, bisections and retries, in offset order. */
-  private async process(records: readonly FetchedRecord[], heartbeat: () => Promise<void>): Promise<void> {
+  /**
+   * One partition batch through invocations, bisections and retries, in offset order; resolves once every record was
+   * forwarded or handed to the on-failure destination (the point where the poller may commit past it).
+   */
+  async processBatch(
+    records: readonly FetchedRecord[],
+    heartbeat: () => Promise<void> = async () => undefined,
+  ): Promise<void> {
     const pending: Attempt[] = [{ records, retries: 0 }];
     while (pending.length > 0) {
       const attempt = pending.shift() as Attempt;
@@ -156,17 +162,18 @@ export class KafkaEventSource {
       await heartbeat().catch(() => undefined);
       if (outcome.kind === 'success') continue;
       this.stats.failedInvocations += 1;
-      if (outcome.kind === 'error' && this.options.bisectBatchOnFunctionError && attempt.records.length > 1) {
+      // A partial batch response is done up to its lowest failed record; what remains is retried like a failed batch.
+      const remaining = outcome.kind === 'partial' ? attempt.records.slice(outcome.firstFailed) : attempt.records;
+      if (this.options.bisectBatchOnFunctionError && remaining.length > 1) {
         // Bisecting does not count as a retry: the halves start with the same count.
-        const half = Math.ceil(attempt.records.length / 2);
+        const half = Math.ceil(remaining.length / 2);
         pending.unshift(
-          { records: attempt.records.slice(0, half), retries: attempt.retries },
-          { records: attempt.records.slice(half), retries: attempt.retries },
+          { records: remaining.slice(0, half), retries: attempt.retries },
+          { records: remaining.slice(half), retries: attempt.retries },
         );
         this.stats.bisections += 1;
         continue;
       }
-      const remaining = outcome.kind === 'partial' ? attempt.records.slice(outcome.firstFailed) : attempt.records;
       if (attempt.retries < this.retryLimit) {
         this.stats.retries += 1;
         pending.unshift({ records: remaining, retries: attempt.retries + 1 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { SqsBatchClient } from '../../lambda/bridge/forward';
 import { createKafkaBridgeHandler } from '../../lambda/kafka-bridge/handler';
 import { createKafkaProducerHandler, type KafkaProducerHandler } from '../../lambda/kafka-producer/handler';
 import { createKafkaProducerSource, type KafkaProducerSource } from '../../lambda/kafka-producer/kafka-connection';
@@ -32,6 +33,8 @@ export interface KafkaPipelineOptions {
   readonly isolated?: boolean;
   /** Pause before an event-source retry. @default 50 */
   readonly retryDelayMs?: number;
+  /** Wraps the SQS client the bridge sends with (fault tests refuse entries through it). @default - the emulator's */
+  readonly bridgeSqs?: (client: SqsBatchClient) => SqsBatchClient;
   /** @default false */
   readonly verbose?: boolean;
   readonly write?: (line: string) => void;
@@ -93,7 +96,7 @@ export async function startKafkaPipeline(options: KafkaPipelineOptions): Promise
     });
 
     const bridge = createKafkaBridgeHandler({
-      sqs: sqs.client,
+      sqs: options.bridgeSqs ? options.bridgeSqs(sqs.client) : sqs.client,
       config: {
         queueUrl: queues.source.url,
         parallelism: literalNumber(kafka.bridge.environment.SEND_PARALLELISM),
