@@ -8,7 +8,7 @@
 #   bash scripts/ensure-kafka.sh --stop     stop the broker this script started from the same data directory
 #   bash scripts/ensure-kafka.sh --version  print the pinned Kafka version
 #
-# Environment: LOCAL_KAFKA_PORT (9092), LOCAL_KAFKA_CONTROLLER_PORT (port + 1), LOCAL_KAFKA_DIR (data, config, log
+# Environment: LOCAL_KAFKA_PORT (9092), LOCAL_KAFKA_CONTROLLER_PORT (port + 1), LOCAL_KAFKA_HEAP (768m), LOCAL_KAFKA_DIR (data, config, log
 # and pid file; default .local/kafka in this checkout). Tests that kill a broker start their own with other values.
 # Needs Java 17+ and Maven. Installs Debian's kcat when it is missing (the test that publishes with a client we did
 # not write uses it); a machine without apt just skips that.
@@ -30,7 +30,8 @@ running_pid() {
   [ -f "$PID_FILE" ] || return 1
   local pid
   pid="$(cat "$PID_FILE")"
-  kill -0 "$pid" 2>/dev/null && echo "$pid"
+  # A killed broker may linger as a zombie until its parent reaps it: that is not running.
+  kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != "Z" ] && echo "$pid"
 }
 
 stop_broker() {
@@ -130,7 +131,7 @@ start_broker() {
   fi
   : >"$LOG_FILE"
   # setsid: the broker outlives this script and the shell that ran it.
-  setsid nohup java -Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true \
+  setsid nohup java -Xms128m -Xmx"${LOCAL_KAFKA_HEAP:-768m}" -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$DIR/log4j2.properties" -Dkafka.logs.dir="$DIR" \
     -cp "$classpath" kafka.Kafka "$DIR/server.properties" >"$DIR/stdout.log" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
