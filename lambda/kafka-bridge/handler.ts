@@ -1,3 +1,4 @@
+import { sendInGroupOrder } from '../bridge/fifo-forward';
 import { sendChunks, type SqsBatchClient } from '../bridge/forward';
 import { chunkEntries, recordLabel, type PlannedEntry } from '../bridge/sqs-entries';
 import { ATTRIBUTE } from '../shared/attributes';
@@ -68,14 +69,16 @@ export function createKafkaBridgeHandler(deps: KafkaBridgeDependencies): KafkaBr
         failures.push(plan);
       }
     }
-    failures.push(
-      ...(await sendChunks(deps.sqs, chunkEntries(planned), {
-        queueUrl: deps.config.queueUrl,
-        parallelism: deps.config.parallelism ?? 4,
-        maxAttempts: deps.config.maxAttempts,
-        stopOnFailure: fifo,
-      })),
-    );
+    const sendOptions = {
+      queueUrl: deps.config.queueUrl,
+      parallelism: deps.config.parallelism ?? 4,
+      maxAttempts: deps.config.maxAttempts,
+    };
+    // The shared forwarding: FIFO sends keep each message group's order, standard queues send in parallel.
+    const sent = fifo
+      ? await sendInGroupOrder(deps.sqs, planned, sendOptions)
+      : await sendChunks(deps.sqs, chunkEntries(planned), sendOptions);
+    failures.push(...sent.failures);
     const failedRecords = failedRecordsOf(records, failures);
     metrics.addMetric('RecordsReceived', MetricUnit.Count, records.length);
     metrics.addMetric('RecordsForwarded', MetricUnit.Count, records.length - failedRecords.length);

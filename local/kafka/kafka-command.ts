@@ -37,12 +37,11 @@ export function ensureLocalKafka(say: (line: string) => void): string {
 }
 
 /** The stage's template with the Kafka source switched on, read for the local runtime. */
-export function synthesizeKafkaStage(stage: string): {
-  stackName: string;
-  settings: LocalSettings;
-  kafka: KafkaLocalSettings;
-} {
-  const synthesized = synthesizeStage(stage, { kafka: { enabled: true } });
+export function synthesizeKafkaStage(
+  stage: string,
+  overrides: StageConfigOverrides = {},
+): { stackName: string; settings: LocalSettings; kafka: KafkaLocalSettings } {
+  const synthesized = synthesizeStage(stage, { ...overrides, kafka: { ...overrides.kafka, enabled: true } });
   return {
     stackName: synthesized.stackName,
     settings: readLocalSettings(synthesized.template),
