@@ -1,4 +1,5 @@
 import { ConfigValidationError } from '../../lib/config/config-issue';
+import { devKafkaDefaults, prodKafkaDefaults } from '../../lib/config/kafka';
 import { devMonitoringDefaults, prodMonitoringDefaults } from '../../lib/config/monitoring';
 import {
   resolvedIdempotencyExpirySeconds,
@@ -63,6 +64,7 @@ describe('stage defaults', () => {
       },
       verification: { receipts: true },
       topology: defaultTopology(),
+      kafka: devKafkaDefaults(),
       monitoring: devMonitoringDefaults,
       tags: { project: 'mq-cloud-integration', stage: 'dev' },
     });
@@ -88,6 +90,7 @@ describe('stage defaults', () => {
       functions: { ...dev.functions, logLevel: 'INFO' },
       eventSources: { ...dev.eventSources, sqs: { ...dev.eventSources.sqs, maxConcurrency: 20 } },
       verification: { receipts: false },
+      kafka: prodKafkaDefaults(),
       monitoring: prodMonitoringDefaults,
       tags: { project: 'mq-cloud-integration', stage: 'prod' },
     });
