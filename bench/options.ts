@@ -1,3 +1,6 @@
+import { describeSizeLimit } from '../lambda/shared/message-size';
+import { stageMessageSizeLimit } from '../lib/config/broker-capacity';
+import { loadStageConfig } from '../lib/config/stages';
 import { unknownOptionMessage } from '../verify/command-line';
 
 /** Command-line options of `npm run bench`, validated with messages that name the option, the value and what is allowed. */
@@ -27,10 +30,13 @@ export interface BenchOptions {
   readonly handlerTimesFile?: string;
 }
 
+/** The bench runs the dev stage: its size limit (min of the broker's max_message_size and SQS's) bounds --size. */
+const SIZE_LIMIT = stageMessageSizeLimit(loadStageConfig('dev'));
+
 export const USAGE = `usage: npm run bench -- [--json FILE] [--messages N] [--size BYTES] [--repetitions N] [--only LIST]
   --json FILE        write the report as JSON to FILE
   --messages N       messages per repetition (default 20000, at least 10)
-  --size BYTES       payload bytes per message (default 512, 64..262144)
+  --size BYTES       payload bytes per message (default 512, 64 to ${SIZE_LIMIT.maxBodyBytes}: the dev stage's size limit)
   --repetitions N    repetitions per figure, median reported (default 5, at least 3)
   --only LIST        comma-separated subset of: ${SECTIONS.join(', ')}
   --amqp-url URL     broker (default amqp://guest:guest@127.0.0.1:5672)
@@ -39,9 +45,8 @@ export const USAGE = `usage: npm run bench -- [--json FILE] [--messages N] [--si
   --smoke            tests only: tiny runs, 1 repetition allowed, figures are not a measurement`;
 
 const MIN_MESSAGES = 10;
-// SQS refuses messages above 256 KiB; below 64 bytes the JSON envelope (id, timestamp) does not fit.
+// Below 64 bytes the JSON envelope (id, timestamp) does not fit.
 const MIN_SIZE = 64;
-const MAX_SIZE = 262_144;
 
 function integer(option: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const value = Number(raw);
@@ -50,6 +55,14 @@ function integer(option: string, raw: string | undefined, min: number, max = Num
     throw new Error(`${option}: expected ${range}, received ${JSON.stringify(raw ?? null)}`);
   }
   return value;
+}
+
+function sizeBytes(raw: string | undefined): number {
+  try {
+    return integer('--size', raw, MIN_SIZE, SIZE_LIMIT.maxBodyBytes);
+  } catch (error) {
+    throw new Error(`${(error as Error).message} (the limit is ${describeSizeLimit(SIZE_LIMIT)})`);
+  }
 }
 
 function text(option: string, raw: string | undefined): string {
@@ -100,7 +113,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         messages = integer(arg, argv[++i], MIN_MESSAGES);
         break;
       case '--size':
-        size = integer(arg, argv[++i], MIN_SIZE, MAX_SIZE);
+        size = sizeBytes(argv[++i]);
         break;
       case '--repetitions':
         repetitions = integer(arg, argv[++i], 1);

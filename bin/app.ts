@@ -1,12 +1,10 @@
 #!/usr/bin/env node
-import { App, Tags } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
+import { composeApp } from '../lib/app-composition';
 import { ConfigValidationError } from '../lib/config/config-issue';
 import { parseConfigOverrides } from '../lib/config/config-overrides';
 import { TopologyValidationError } from '../lib/config/topology-validation';
 import { DEFAULT_STAGE, loadStageConfig } from '../lib/config/stages';
-import { stackNameFor } from '../lib/config/stage-config';
-import { addNagPacks } from '../lib/nag';
-import { IntegrationStack } from '../lib/stacks/integration-stack';
 
 /**
  * The CDK app: the only place that reads context. `-c stage=dev|prod` picks the stage; `-c config='{"broker":{…}}'`
@@ -21,9 +19,7 @@ try {
   });
   const config = loadStageConfig(stage, overrides);
 
-  const stack = new IntegrationStack(app, stackNameFor(config.stage), { config });
-  for (const [key, value] of Object.entries(config.tags)) Tags.of(stack).add(key, value);
-  addNagPacks(app);
+  composeApp(app, config);
 } catch (error) {
   // A refused configuration is the user's to fix: print the refusals (field, value, what is allowed) and nothing
   // else — no source excerpt, stack trace or object dump around them. Anything else is a bug and keeps its trace.

@@ -2,6 +2,7 @@ import { type App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { acknowledgeControl, CONTROLS } from './governance/control-tower';
 
 /**
  * cdk-nag wiring: the packs every synth runs (a finding that is not acknowledged fails the synth) and the
@@ -46,6 +47,11 @@ export function acknowledgeLogRetentionFunction(cfnBroker: CfnElement): void {
     [`AwsSolutions-IAM5[Resource::${logGroup}]`]:
       "CDK's LogRetention function: logs:DeleteLogGroup on the broker's general log group (and its streams) only, so a destroyed stage leaves no log group behind.",
   });
+  acknowledgeControl(
+    logRetention,
+    CONTROLS.lambdaInVpc,
+    "CDK's LogRetention function calls the CloudWatch Logs API (PutRetentionPolicy). The VPC has no NAT gateway and no CloudWatch Logs endpoint (an interface endpoint per AZ for one call per deployment), so inside it the call could not leave; it runs only when the broker's log group retention changes.",
+  );
 }
 
 /**
@@ -86,5 +92,31 @@ export function acknowledgeRabbitMqEventSourceInternals(mapping: IConstruct): vo
     'Serverless-LambdaTracing':
       'Library-internal deleter functions run only during stack deletion; their logs record each call.',
   };
-  for (const child of deleter) acknowledge(child, internals);
+  for (const child of deleter) {
+    acknowledge(child, internals);
+    acknowledgeEventSourceDeleterControls(child);
+  }
+}
+
+/**
+ * Control Tower controls the event source deleter of `@cdklabs/cdk-amazonmq` cannot meet (its functions and waiter
+ * state machine offer no VPC, logging or tracing settings). Kept apart so it goes away with the deleter when the
+ * shared mechanism of the shards work replaces it.
+ */
+function acknowledgeEventSourceDeleterControls(deleter: IConstruct): void {
+  acknowledgeControl(
+    deleter,
+    CONTROLS.lambdaInVpc,
+    "@cdklabs/cdk-amazonmq's event source deleter (its functions and the CDK Provider framework's) calls the Lambda and EC2 APIs and answers CloudFormation's pre-signed S3 URL; the library offers no VPC setting, and the VPC has no NAT, S3 or EC2 endpoint. It runs only while the mapping is deleted.",
+  );
+  acknowledgeControl(
+    deleter,
+    CONTROLS.stateMachineLogging,
+    "@cdklabs/cdk-amazonmq's deleter waiter (a CDK Provider framework state machine) offers no logging setting; it only polls the deleter's isComplete function, whose log group records every poll.",
+  );
+  acknowledgeControl(
+    deleter,
+    CONTROLS.stateMachineTracing,
+    "@cdklabs/cdk-amazonmq's deleter waiter (a CDK Provider framework state machine) offers no X-Ray setting; it only polls the deleter's isComplete function while the mapping is deleted.",
+  );
 }

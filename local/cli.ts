@@ -1,10 +1,10 @@
+import { stageMessageSizeLimit } from '../lib/config/broker-capacity';
 import { ConfigValidationError } from '../lib/config/config-issue';
 import { parseConfigOverrides } from '../lib/config/config-overrides';
-import type { StageConfigOverrides } from '../lib/config/stages';
+import { loadStageConfig, type StageConfigOverrides } from '../lib/config/stages';
 import { decimalOption, EXIT, RUN_OPTIONS, runShape, UsageError } from '../verify/cli-args';
 import { parseCommandLine } from '../verify/command-line';
-import { runKafkaCommand } from './kafka/kafka-command';
-import { runLocalCommand, type CommandIo } from './local-command';
+import type { CommandIo } from './local-command';
 import type { LocalBroker } from './topology-setup';
 
 const USAGE = `Usage: npm start -- [options]
@@ -14,7 +14,7 @@ consumer under event-source emulators, all configured from the synthesized templ
 
   --messages N          messages to publish, poison included                 default: 1000
   --poison N            schema-invalid messages among them (end in a DLQ)    default: 1% of --messages
-  --size BYTES          body size of generated messages                      default: minimal
+  --size BYTES          body size of generated messages, up to the stage's size limit   default: minimal
   --stage NAME          stage whose template is synthesized                  default: dev
   --config JSON         override stage fields, as cdk synth -c config='{…}' does, e.g. '{"queues":{"fifo":true}}'
   --source NAME         rabbitmq, or kafka (starts the local Kafka broker with scripts/ensure-kafka.sh and
@@ -73,8 +73,12 @@ export async function main(
   }
   try {
     if (values.receipts !== undefined && !values.serve) throw new UsageError('--receipts only applies with --serve');
-    const { messages, poison, size, timeoutSec } = runShape(values);
+    const stage = values.stage ?? 'dev';
     const configOverrides = configOption(values.config);
+    // The stage's config (not its synthesized template, which takes seconds) gives the size limit, so an oversized
+    // --size stops here, before the broker probe, the synth and the topology.
+    const sizeLimit = stageMessageSizeLimit(loadStageConfig(stage, configOverrides));
+    const { messages, poison, size, timeoutSec } = runShape(values, sizeLimit);
     const source = values.source ?? 'rabbitmq';
     if (source !== 'rabbitmq' && source !== 'kafka') {
       throw new UsageError(`--source is ${JSON.stringify(source)}; expected rabbitmq or kafka`);
@@ -84,9 +88,10 @@ export async function main(
     }
     if (source === 'kafka') {
       if (values.serve) throw new UsageError('--serve is not available with --source kafka yet');
+      const { runKafkaCommand } = await import('./kafka/kafka-command');
       return await runKafkaCommand(
         {
-          stage: values.stage ?? 'dev',
+          stage,
           configOverrides,
           messages,
           poison,
@@ -104,9 +109,11 @@ export async function main(
         io,
       );
     }
+    // Loaded only now: the runtime (handlers, SQS emulator, synth) takes seconds to load, a refused option none.
+    const { runLocalCommand } = await import('./local-command');
     return await runLocalCommand(
       {
-        stage: values.stage ?? 'dev',
+        stage,
         configOverrides,
         messages,
         poison,
@@ -127,6 +134,10 @@ export async function main(
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`npm start: ${error.message}\n\n${USAGE}`);
+      return EXIT.cannotRun;
+    }
+    if (error instanceof ConfigValidationError) {
+      io.stderr.write(`npm start: ${error.message}\n`);
       return EXIT.cannotRun;
     }
     // Anything else is reported as one line: what failed, not where in the code.

@@ -76,7 +76,9 @@ export function timedConnectionSource(
   };
   return {
     confirmChannel: async () => wrap(await source.confirmChannel()),
+    hasCachedChannel: () => source.hasCachedChannel(),
     blockedReason: () => source.blockedReason(),
+    onBlocked: (listener) => source.onBlocked(listener),
     discard: (reason) => source.discard(reason),
     close: () => source.close(),
   };

@@ -1,5 +1,6 @@
 import { createBridgeHandler } from '../lambda/bridge/handler';
 import { createAmqpConnectionSource } from '../lambda/producer/amqp-connection';
+import { messageSizeLimitFromEnv } from '../lambda/shared/message-size';
 import { createProducerHandler, type ProducerHandler } from '../lambda/producer/handler';
 import { createLocalLogger, discardMetrics, timedConnectionSource } from './local-adapters';
 import { RabbitMqDeadLetterReader } from './rabbitmq-dead-letters';
@@ -88,6 +89,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         exchange: topology.topology.producerExchange,
         routingKey: topology.topology.producerRoutingKey,
         confirmTimeoutMs: literalNumber(producerEnv.CONFIRM_TIMEOUT_MS) ?? 10_000,
+        // The size limit the template gives the deployed producer (MAX_BODY_BYTES), read the same way.
+        sizeLimit: messageSizeLimitFromEnv(literalStrings(producerEnv)),
       },
       logger: logger('producer'),
       metrics: discardMetrics,
@@ -101,6 +104,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         parallelism: literalNumber(bridgeEnv.SEND_PARALLELISM),
         messageGroupIdField:
           typeof bridgeEnv.MESSAGE_GROUP_ID_FIELD === 'string' ? bridgeEnv.MESSAGE_GROUP_ID_FIELD : undefined,
+        sizeLimit: messageSizeLimitFromEnv(literalStrings(bridgeEnv)),
       },
       logger: logger('bridge'),
       metrics: discardMetrics,
@@ -147,4 +151,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await stopAll();
     throw error;
   }
+}
+
+/** The template environment's literal values (intrinsics such as queue URLs left out), as a function would see them. */
+function literalStrings(env: Readonly<Record<string, unknown>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (typeof value === 'string' || typeof value === 'number') out[name] = String(value);
+  }
+  return out;
 }

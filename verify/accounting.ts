@@ -28,6 +28,8 @@ export interface Receipt {
   readonly group?: string;
   /** FIFO: SQS's sequence number of the message (decimal string). */
   readonly sequenceNumber?: string;
+  /** The effect this delivery performed or was absorbed by (consumers that record it); see lambda/consumer/receipts.ts. */
+  readonly effectId?: string;
 }
 
 /** A message found in a dead-letter queue. */
@@ -112,18 +114,24 @@ export interface EffectCount {
 }
 
 /**
- * Effects from receipts: each receipt with `effect: true` is one effect (a second one for an id means idempotency
- * failed). A receipt without the flag (a consumer that records every delivery alike) can only show that the message
- * was processed, so an id with only such receipts counts once — then the count cannot reveal a duplicate effect, and
- * `countedFrom` says so.
+ * Effects from receipts: each distinct effect id of a message is one effect, whichever receipt carries it (the
+ * effect's own, or a duplicate's when the effect's receipt was lost); a receipt with `effect: true` and no effect
+ * id is one effect (a second one for an id means idempotency failed). A receipt without the flag (a consumer that
+ * records every delivery alike) can only show that the message was processed, so an id with only such receipts
+ * counts once — then the count cannot reveal a duplicate effect, and `countedFrom` says so.
  */
 export function countEffects(receipts: readonly Receipt[]): EffectCount {
   const flagged = new Map<string, number>();
   const unflagged = new Set<string>();
+  const effectIds = new Map<string, Set<string>>();
   for (const r of receipts) {
-    if (r.effect === undefined) unflagged.add(r.id);
-    else flagged.set(r.id, (flagged.get(r.id) ?? 0) + (r.effect ? 1 : 0));
+    if (r.effect === undefined && r.effectId === undefined) unflagged.add(r.id);
+    else if (r.effectId !== undefined) {
+      effectIds.set(r.id, (effectIds.get(r.id) ?? new Set<string>()).add(r.effectId));
+      flagged.set(r.id, flagged.get(r.id) ?? 0);
+    } else flagged.set(r.id, (flagged.get(r.id) ?? 0) + (r.effect ? 1 : 0));
   }
+  for (const [id, ids] of effectIds) flagged.set(id, (flagged.get(id) ?? 0) + ids.size);
   const byId = new Map(flagged);
   for (const id of unflagged) if (!byId.get(id)) byId.set(id, 1);
   let count = 0;
@@ -251,7 +259,8 @@ function effectDetail(counted: EffectCount | undefined, good: readonly Published
   const none = good.filter((m) => counted.byId.get(m.id) === 0).map((m) => m.id);
   return [
     twice.length > 0 ? `; more than one effect: ${sample(twice)}` : '',
-    // A receipt SQS refused after the effect: the retry is absorbed as a duplicate and says `effect: false`.
+    // A receipt SQS refused after the effect, from a consumer without effect ids: the retry is absorbed as a
+    // duplicate and says `effect: false` (with effect ids the duplicate's receipt names the effect instead).
     none.length > 0 ? `; delivered but no receipt marks the effect (an effect receipt was lost): ${sample(none)}` : '',
   ].join('');
 }

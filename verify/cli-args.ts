@@ -1,3 +1,5 @@
+import { describeSizeLimit, messageSizeLimit, type MessageSizeLimit } from '../lambda/shared/message-size';
+
 /**
  * Option parsing shared by `npm start` and `npm run verify`: every refusal names the option, the value received
  * and what is allowed, and is reported as a usage error (exit code 2), never as a stack trace.
@@ -77,17 +79,33 @@ export interface RunShape {
   readonly timeoutSec?: number;
 }
 
-export function runShape(values: {
-  readonly messages?: string;
-  readonly poison?: string;
-  readonly size?: string;
-  readonly timeout?: string;
-}): RunShape {
+/**
+ * The run's shape; `--size` is checked against the flow's size limit (the stage's, when the command knows it), so a
+ * body the producer would refuse stops the command before anything starts.
+ */
+export function runShape(
+  values: {
+    readonly messages?: string;
+    readonly poison?: string;
+    readonly size?: string;
+    readonly timeout?: string;
+  },
+  sizeLimit: MessageSizeLimit = messageSizeLimit(),
+): RunShape {
   const { messages, poison } = messageCounts(values.messages, values.poison, 1_000_000);
   return {
     messages: messages - poison,
     poison,
-    size: values.size === undefined ? undefined : integerOption('size', values.size, 0, 1, 1_048_576),
+    size: values.size === undefined ? undefined : sizeOption(values.size, sizeLimit),
     timeoutSec: values.timeout === undefined ? undefined : integerOption('timeout', values.timeout, 0, 1, 86_400),
   };
+}
+
+/** `--size`: a whole number of bytes up to the flow's limit; the refusal names both limits it derives from. */
+export function sizeOption(raw: string, sizeLimit: MessageSizeLimit): number {
+  try {
+    return integerOption('size', raw, 0, 1, sizeLimit.maxBodyBytes);
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} bytes (${describeSizeLimit(sizeLimit)})`);
+  }
 }

@@ -7,6 +7,7 @@ import { accountForRun, countEffects, type PublishedMessage, type VerificationRe
 import { drainOnce, parseReceipt, parseSqsDeadLetter } from './queue-drain';
 import { ArrivalTally, producerInvocations, publishedMessages, type ProducerAnswer } from './run-ledger';
 import type { ReportContext } from './report-format';
+import { sizeOption } from './cli-args';
 import { readStackOutputs } from './stack-outputs';
 
 /**
@@ -73,6 +74,8 @@ export async function runDeployedVerification(
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const outputs = await readStackOutputs(clients.cloudFormation, options.stackName);
+  // The stack's size limit (the broker's max_message_size included) is known only now; refuse before publishing.
+  if (options.size !== undefined && outputs.sizeLimit) sizeOption(String(options.size), outputs.sizeLimit);
   const broker = await describeBroker(clients.mq, outputs.brokerId);
   if (broker.state !== 'RUNNING') {
     throw new VerifyError(

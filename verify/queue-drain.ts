@@ -63,8 +63,8 @@ export async function drainOnce<T>(options: DrainOptions<T>): Promise<T[]> {
 }
 
 /**
- * A consumer receipt line/message: `{ id, runId, receivedAt, attempt, effect }` (`receivedAt` ISO text or epoch ms;
- * `effect` absent in receipts of consumers that predate it).
+ * A consumer receipt line/message: `{ id, runId, receivedAt, attempt, effect, effectId }` (`receivedAt` ISO text or
+ * epoch ms; `effect` and `effectId` absent in receipts of consumers that predate them).
  */
 export interface ReceiptRecord extends Receipt {
   readonly runId?: string;
@@ -86,6 +86,7 @@ export function parseReceipt(body: string | undefined, runId?: string): ReceiptR
     ...(typeof json.effect === 'boolean' ? { effect: json.effect } : {}),
     ...(typeof json.group === 'string' ? { group: json.group } : {}),
     ...(typeof json.sequenceNumber === 'string' ? { sequenceNumber: json.sequenceNumber } : {}),
+    ...(typeof json.effectId === 'string' ? { effectId: json.effectId } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { MessageSizeLimit } from '../lambda/shared/message-size';
 
 /**
  * The stack outputs the deployed check needs (contract in docs/module-boundaries.md, "Stack outputs").
@@ -10,6 +11,8 @@ export const OUTPUT_KEYS = {
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
   queueUrl: 'QueueUrl',
   brokerId: 'BrokerId',
+  maxBodyBytes: 'MaxBodyBytes',
+  brokerMaxMessageSizeBytes: 'BrokerMaxMessageSizeBytes',
 } as const;
 
 /** Stack states in which the resources exist as deployed. */
@@ -22,6 +25,8 @@ export interface StackOutputs {
   /** The consumer's source queue; read for its visibility timeout and redrive (the drain budget). */
   readonly queueUrl?: string;
   readonly brokerId: string;
+  /** The flow's size limit; undefined for a stack deployed before it was an output (the producer still checks). */
+  readonly sizeLimit?: MessageSizeLimit;
 }
 
 /** The stack or one of its outputs is missing; the message names the stack, the key and what exists. */
@@ -66,5 +71,13 @@ export async function readStackOutputs(client: CloudFormationClient, stackName: 
     deadLetterQueueUrl: get(OUTPUT_KEYS.deadLetterQueueUrl, true)!,
     queueUrl: get(OUTPUT_KEYS.queueUrl, false),
     brokerId: get(OUTPUT_KEYS.brokerId, true)!,
+    sizeLimit: sizeLimitOf(get(OUTPUT_KEYS.maxBodyBytes, false), get(OUTPUT_KEYS.brokerMaxMessageSizeBytes, false)),
   };
+}
+
+function sizeLimitOf(maxBody: string | undefined, brokerMax: string | undefined): MessageSizeLimit | undefined {
+  const maxBodyBytes = Number(maxBody);
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) return undefined;
+  const broker = Number(brokerMax);
+  return { maxBodyBytes, brokerMaxMessageSizeBytes: Number.isInteger(broker) && broker > 0 ? broker : undefined };
 }

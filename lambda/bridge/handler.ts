@@ -1,5 +1,6 @@
 import { ATTRIBUTE } from '../shared/attributes';
 import { ForwardingError, type ForwardFailure } from '../shared/errors';
+import type { MessageSizeLimit } from '../shared/message-size';
 import {
   logger as defaultLogger,
   metrics as defaultMetrics,
@@ -25,6 +26,8 @@ export interface BridgeConfig {
   readonly messageGroupIdField?: string;
   /** Attempts for entries SQS failed on its side. @default 3 */
   readonly maxAttempts?: number;
+  /** The flow's size limit (`MAX_BODY_BYTES`); a larger body is not forwarded. @default - SQS's limit */
+  readonly sizeLimit?: MessageSizeLimit;
 }
 
 /** What `createBridgeHandler` needs. */
@@ -64,7 +67,11 @@ export function createBridgeHandler(deps: BridgeDependencies): BridgeHandler {
     const records = parseRabbitMqEvent(event);
     const planned: PlannedEntry[] = [];
     const failures: ForwardFailure[] = [];
-    const entryOptions = { fifo, messageGroupIdField: deps.config.messageGroupIdField };
+    const entryOptions = {
+      fifo,
+      messageGroupIdField: deps.config.messageGroupIdField,
+      sizeLimit: deps.config.sizeLimit,
+    };
     let wrapped = 0;
     let invalid = 0;
     for (const record of records) {

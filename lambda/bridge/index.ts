@@ -1,5 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { integerEnv, optionalEnv, requiredEnv } from '../shared/env';
+import { messageSizeLimitFromEnv } from '../shared/message-size';
 import { createBridgeHandler } from './handler';
 
 // Module scope: one SQS client (and its connection pool) per container.
@@ -11,5 +12,6 @@ export const handler = createBridgeHandler({
     queueUrl: requiredEnv(env, 'TARGET_QUEUE_URL', 'the URL of the SQS queue to forward to'),
     parallelism: integerEnv(env, 'SEND_PARALLELISM', 4, 1, 50),
     messageGroupIdField: optionalEnv(env, 'MESSAGE_GROUP_ID_FIELD'),
+    sizeLimit: messageSizeLimitFromEnv(env),
   },
 });

@@ -3,6 +3,7 @@ import type { MessageAttributeValue, SendMessageBatchRequestEntry } from '@aws-s
 import { ATTRIBUTE, BODY_ENCODING, EMPTY_BODY_PLACEHOLDER } from '../shared/attributes';
 import { InvalidMessageError, type ForwardFailure } from '../shared/errors';
 import { decodeMessageText, utf8TextOf } from '../shared/message';
+import { messageSizeLimit, sizeLimitText, type MessageSizeLimit } from '../shared/message-size';
 import { escapeSqsUnsafe, isSqsSafeText, SQS_MAX_BATCH_ENTRIES, SQS_MAX_MESSAGE_BYTES } from '../shared/sqs-limits';
 import type { BridgeRecord } from './rabbitmq-event';
 
@@ -11,6 +12,8 @@ export interface EntryOptions {
   readonly fifo: boolean;
   /** FIFO: dotted path of the body field whose value is the group id. @default - every message in one group */
   readonly messageGroupIdField?: string;
+  /** The flow's size limit: a larger body is not forwarded. @default - SQS's limit only */
+  readonly sizeLimit?: MessageSizeLimit;
 }
 
 /** A record turned into an SQS entry (without the per-request `Id`). */
@@ -26,6 +29,7 @@ export const FALLBACK_GROUP_ID = 'ungrouped';
 
 const FIFO_ID = /^[\x21-\x7e]{1,128}$/;
 const MAX_REASON_LENGTH = 1_024;
+const LEFT_ON_BROKER = 'left on the broker, which dead-letters it after x-delivery-limit deliveries';
 
 /** Names a record in errors and logs: its message id, or `#index` when it has none. */
 export function recordLabel(record: BridgeRecord): string {
@@ -92,6 +96,15 @@ function setAttribute(attributes: Record<string, MessageAttributeValue>, name: s
  * reason is there when the message reaches the DLQ. Returns a failure when the result exceeds SQS's size limit.
  */
 export function planEntry(record: BridgeRecord, options: EntryOptions): PlannedEntry | ForwardFailure {
+  const sizeLimit = options.sizeLimit ?? messageSizeLimit();
+  // The same limit the producer refuses at: a body over it came from another publisher and stays on the broker.
+  if (record.body.byteLength > sizeLimit.maxBodyBytes) {
+    return {
+      id: recordLabel(record),
+      code: 'Oversized',
+      message: `body of ${record.body.byteLength} bytes; the flow takes ${sizeLimitText(sizeLimit)}; ${LEFT_ON_BROKER}`,
+    };
+  }
   // Decoded once: it decides how the body travels, and the contract check below reads the same text.
   const text = utf8TextOf(record.body);
   const attributes: Record<string, MessageAttributeValue> = {};
@@ -136,8 +149,8 @@ export function planEntry(record: BridgeRecord, options: EntryOptions): PlannedE
       id: recordLabel(record),
       code: 'Oversized',
       message:
-        `${bytes} bytes as an SQS message exceeds the SQS limit of ${SQS_MAX_MESSAGE_BYTES} bytes; ` +
-        'left on the broker, which dead-letters it after x-delivery-limit deliveries',
+        `${bytes} bytes as an SQS message exceeds the SQS limit of ${SQS_MAX_MESSAGE_BYTES} bytes ` +
+        `(the flow takes bodies ${sizeLimitText(sizeLimit)}); ${LEFT_ON_BROKER}`,
     };
   }
   return { record, entry, bytes };

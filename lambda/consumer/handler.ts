@@ -1,4 +1,4 @@
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS } from '../../lib/config/idempotency';
@@ -14,9 +14,10 @@ import {
 } from '../shared/observability';
 import { processBatch, recordsToRelease } from './batch-order';
 import { decodeSqsRecord } from './decode';
+import { createIdempotentEffect } from './effects';
 import type { FailFast } from './fail-fast';
 import { LocalPersistenceLayer } from './local-persistence-layer';
-import type { JsonValue, ProcessingContext, ProcessMessage } from './process-message';
+import type { ProcessingContext, ProcessMessage } from './process-message';
 import type { OutcomeSink } from './receipts';
 
 export type { ProcessingContext, ProcessMessage, JsonValue } from './process-message';
@@ -93,18 +94,20 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: deps.idempotencyExpirySeconds ?? DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS,
   });
-  // Contexts whose call actually ran `processMessage` (rather than replaying a stored result).
-  const performed = new WeakSet<ProcessingContext>();
-  const perform = async (message: Message, context: ProcessingContext): Promise<JsonValue> => {
-    const result = await deps.processMessage(message, context);
-    performed.add(context);
-    deps.onEffect?.(message);
-    return result ?? null;
-  };
-  const idempotentPerform = makeIdempotent(perform, {
+  let unrecorded = 0;
+  const runEffect = createIdempotentEffect({
+    processMessage: deps.processMessage,
     persistenceStore: deps.persistenceStore ?? new LocalPersistenceLayer(),
     config: idempotencyConfig,
-    dataIndexArgument: 0,
+    onEffect: deps.onEffect,
+    onUnrecordedEffect: (message, effectId, cause) => {
+      unrecorded++;
+      log.error(
+        'The effect ran but its idempotency record could not be completed; a copy of this message arriving ' +
+          'after the in-progress record expires will run it again',
+        { messageId: message.id, effectId, error: cause instanceof Error ? cause.message : String(cause) },
+      );
+    },
   });
 
   // A refused visibility change costs only time (the record waits its visibility timeout), so it is logged, not
@@ -128,6 +131,7 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
     let invalid = 0;
     const ran = new Set<string>();
     const invalidIds = new Set<string>();
+    unrecorded = 0;
 
     const handleRecord = async (record: SQSRecord): Promise<void> => {
       ran.add(record.messageId);
@@ -152,8 +156,7 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
       }
       const { message, headers } = decoded;
       const processing: ProcessingContext = { sqsMessageId: record.messageId, attempt, receivedAt, headers };
-      await idempotentPerform(message, processing);
-      const effect = performed.has(processing);
+      const { effect, effectId } = await runEffect(message, processing);
       if (effect) effects++;
       else duplicates++;
       await deps.outcomes?.record({
@@ -162,6 +165,7 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
         receivedAt,
         attempt,
         effect,
+        effectId,
         ...fifoPosition(record),
       });
     };
@@ -175,8 +179,9 @@ export function createConsumerHandler(deps: ConsumerDependencies): ConsumerHandl
     metrics.addMetric('DuplicatesAbsorbed', MetricUnit.Count, duplicates);
     metrics.addMetric('InvalidMessages', MetricUnit.Count, invalid);
     metrics.addMetric('RecordsFailed', MetricUnit.Count, failed);
+    metrics.addMetric('EffectsWithoutIdempotencyRecord', MetricUnit.Count, unrecorded);
     metrics.publishStoredMetrics();
-    const summary = { records: event.Records.length, effects, duplicates, invalid, failed };
+    const summary = { records: event.Records.length, effects, duplicates, invalid, failed, unrecorded };
     if (failed > 0) log.warn('Batch done with failed records', summary);
     else log.info('Batch done', summary);
     return { batchItemFailures };

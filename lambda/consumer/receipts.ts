@@ -20,6 +20,12 @@ export interface Receipt {
   readonly group?: string;
   /** FIFO queues: SQS's `SequenceNumber`, the message's place in its group. */
   readonly sequenceNumber?: string;
+  /**
+   * The effect this delivery performed or, for a duplicate, the one it was absorbed by: the same id on every
+   * receipt of one effect, so counting distinct ids counts effects even when the effect's own receipt was lost.
+   * Absent for messages whose idempotency record predates effect ids.
+   */
+  readonly effectId?: string;
 }
 
 /** Where receipts go. `record` resolves once the receipt is stored; it rejects if it could not be. */

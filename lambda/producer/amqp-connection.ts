@@ -1,3 +1,4 @@
+import { connect as connectTcp, type Socket } from 'node:net';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { BrokerConnectionError } from '../shared/errors';
 import { logger as defaultLogger, type LoggerLike } from '../shared/observability';
@@ -28,9 +29,20 @@ export interface AmqpConnectionOptions {
 export interface AmqpConnectionSource {
   /** The cached confirm channel, (re)opened when needed. Rejects with `BrokerConnectionError` within the timeout. */
   confirmChannel(): Promise<ConfirmChannel>;
+  /**
+   * True when a channel opened earlier (by an earlier invocation of a warm container) is cached: it may have died
+   * unnoticed while the container was frozen.
+   */
+  hasCachedChannel(): boolean;
   /** Why the broker blocks publishers on this connection (memory or disk alarm), if it does. */
   blockedReason(): string | undefined;
-  /** Drops the connection (e.g. after a confirm timeout) so that nothing stale is reused. */
+  /** Calls `listener` when the broker blocks publishers on the current connection; returns the unsubscribe. */
+  onBlocked(listener: (reason: string) => void): () => void;
+  /**
+   * Drops the connection (after a confirm timeout, a blocked broker, a stale connection) so that nothing stale is
+   * reused. The TCP connection is reset, not closed: a graceful close waits behind the publishes a blocked broker
+   * has not read and lets it read them once the alarm clears, while a reset makes it drop them.
+   */
   discard(reason: string): void;
   /** Closes the connection for good (tests, local runtime shutdown). */
   close(): Promise<void>;
@@ -48,6 +60,9 @@ export function createAmqpConnectionSource(options: AmqpConnectionOptions): Amqp
   const target = `${url.protocol}//${url.hostname}:${url.port || (url.protocol === 'amqps:' ? 5671 : 5672)} vhost "${vhost}"`;
 
   let connection: ChannelModel | undefined;
+  /** The TCP socket under each connection (under TLS for amqps), the one a discard resets. */
+  const sockets = new WeakMap<ChannelModel, Socket>();
+  const blockedListeners = new Set<(reason: string) => void>();
   let channel: ConfirmChannel | undefined;
   let opening: Promise<ConfirmChannel> | undefined;
   let blocked: string | undefined;
@@ -67,6 +82,10 @@ export function createAmqpConnectionSource(options: AmqpConnectionOptions): Amqp
           username: decodeURIComponent(url.username || 'guest'),
           password: decodeURIComponent(url.password || 'guest'),
         };
+    // For amqps the TCP socket is opened here and TLS runs over it, so that a discard can reset it (Node resets
+    // only plain TCP sockets).
+    const tcp =
+      url.protocol === 'amqps:' ? connectTcp({ host: url.hostname, port: Number(url.port) || 5671 }) : undefined;
     const attempt = connect(
       {
         protocol: url.protocol.slice(0, -1),
@@ -80,8 +99,12 @@ export function createAmqpConnectionSource(options: AmqpConnectionOptions): Amqp
       {
         timeout: connectTimeoutMs,
         clientProperties: { connection_name: options.connectionName ?? 'mq-cloud-integration' },
+        ...(tcp ? { socket: tcp } : {}),
       },
-    );
+    ).then((model) => {
+      sockets.set(model, tcp ?? (model as unknown as { connection: { stream: Socket } }).connection.stream);
+      return model;
+    });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -94,6 +117,7 @@ export function createAmqpConnectionSource(options: AmqpConnectionOptions): Amqp
     } catch (error) {
       // A handshake that completes after we gave up must not leak a connection.
       attempt.then((late) => late.close()).catch(() => undefined);
+      tcp?.destroy();
       const message = (error as Error).message;
       if (/ACCESS_REFUSED|403/.test(message)) options.credentials?.invalidate();
       if (error instanceof BrokerConnectionError) throw error;
@@ -114,7 +138,9 @@ export function createAmqpConnectionSource(options: AmqpConnectionOptions): Amqp
       });
       model.on('blocked', (reason: string) => {
         log.warn('Broker blocks publishers on this connection', { target, reason });
-        if (connection === model) blocked = reason;
+        if (connection !== model) return;
+        blocked = reason;
+        for (const listener of blockedListeners) listener(reason);
       });
       model.on('unblocked', () => {
         log.info('Broker unblocked publishers', { target });
@@ -140,13 +166,20 @@ export function createAmqpConnectionSource(options: AmqpConnectionOptions): Amqp
       });
       return opening;
     },
+    hasCachedChannel: () => channel !== undefined,
     blockedReason: () => blocked,
+    onBlocked(listener) {
+      blockedListeners.add(listener);
+      return () => blockedListeners.delete(listener);
+    },
     discard(reason) {
       const model = connection;
       if (!model) return;
-      log.warn('Discarding the AMQP connection', { target, reason });
+      log.warn('Discarding the AMQP connection (TCP reset)', { target, reason });
       forget(model);
-      model.close().catch(() => undefined);
+      const socket = sockets.get(model);
+      if (socket && !socket.destroyed) socket.resetAndDestroy();
+      else model.close().catch(() => undefined);
     },
     async close() {
       closed = true;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidProducerEventError } from '../shared/errors';
 import { parseMessage, type Message } from '../shared/message';
-import { escapeSqsUnsafe, MAX_BODY_BYTES, SQS_MAX_MESSAGE_BYTES } from '../shared/sqs-limits';
+import { describeSizeLimit, messageSizeLimit, sizeLimitText, type MessageSizeLimit } from '../shared/message-size';
+import { escapeSqsUnsafe, MAX_BODY_BYTES } from '../shared/sqs-limits';
 
 /** What the producer is asked to publish. */
 export interface ProducerEvent {
@@ -19,6 +20,15 @@ export interface ProducerEvent {
 
 /** Most messages one invocation publishes: bounds memory and keeps an invocation inside the Lambda timeout. */
 export const MAX_MESSAGES_PER_INVOCATION = 100_000;
+
+/**
+ * Most body bytes one invocation publishes: 256 bodies of the largest size the producer may publish (about 254 MiB,
+ * and it follows that size). `{ count: 100000, size: 1040384 }` — 104 GB — could never finish inside a Lambda
+ * timeout; a request within the budget that still runs late is stopped at the deadline (see handler.ts).
+ */
+export const MAX_BYTES_PER_INVOCATION = 256 * MAX_BODY_BYTES;
+
+const BYTE_BUDGET = `at most ${MAX_BYTES_PER_INVOCATION} bytes (256 bodies of the largest size, ${MAX_BODY_BYTES} bytes); split the request over several invocations`;
 
 /** Message type of the sample messages. */
 export const SAMPLE_MESSAGE_TYPE = 'sample.event';
@@ -39,6 +49,8 @@ export interface ProducerRequest {
   readonly runId: string;
   readonly payload?: unknown;
   readonly size?: number;
+  /** The largest body allowed. @default - SQS's limit only (messageSizeLimit()) */
+  readonly sizeLimit?: MessageSizeLimit;
 }
 
 function countField(event: Record<string, unknown>, field: 'count' | 'poison', fallback: number): number {
@@ -50,9 +62,16 @@ function countField(event: Record<string, unknown>, field: 'count' | 'poison', f
   return value;
 }
 
-/** Validates the invocation event; throws `InvalidProducerEventError` naming the field, the value and the range. */
-export function parseProducerEvent(raw: unknown, newId: () => string = randomUUID): ProducerRequest {
-  if (raw === undefined || raw === null) return { count: 1, poison: 0, runId: newId() };
+/**
+ * Validates the invocation event against the flow's size limit; throws `InvalidProducerEventError` naming the field,
+ * the value and the range.
+ */
+export function parseProducerEvent(
+  raw: unknown,
+  newId: () => string = randomUUID,
+  sizeLimit: MessageSizeLimit = messageSizeLimit(),
+): ProducerRequest {
+  if (raw === undefined || raw === null) return { count: 1, poison: 0, runId: newId(), sizeLimit };
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InvalidProducerEventError('event', raw, 'an object { count?, payload?, runId?, poison?, size? }');
   }
@@ -68,11 +87,11 @@ export function parseProducerEvent(raw: unknown, newId: () => string = randomUUI
   }
   const size = event.size ?? undefined;
   if (size !== undefined) {
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > MAX_BODY_BYTES) {
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > sizeLimit.maxBodyBytes) {
       throw new InvalidProducerEventError(
         'size',
         size,
-        `an integer from 0 to ${MAX_BODY_BYTES} bytes (the SQS limit of ${SQS_MAX_MESSAGE_BYTES} bytes minus room for attributes)`,
+        `an integer from 0 to ${sizeLimit.maxBodyBytes} bytes (${describeSizeLimit(sizeLimit)})`,
       );
     }
     if (event.payload !== undefined) {
@@ -82,12 +101,18 @@ export function parseProducerEvent(raw: unknown, newId: () => string = randomUUI
         'no size when a payload is given (size pads generated payloads)',
       );
     }
+    if (count * size > MAX_BYTES_PER_INVOCATION) {
+      throw new InvalidProducerEventError('count × size', count * size, BYTE_BUDGET);
+    }
   }
-  return { count, poison, runId, payload: event.payload, size };
+  return { count, poison, runId, payload: event.payload, size, sizeLimit };
 }
 
 /** Validates one message with the contract and encodes it; the error names the payload or the size and the limit. */
-function encodeWithinLimit(message: Message): { readonly text: string; readonly parsed: Message } {
+function encodeWithinLimit(
+  message: Message,
+  sizeLimit: MessageSizeLimit,
+): { readonly text: string; readonly parsed: Message } {
   let parsed: Message;
   try {
     parsed = parseMessage(message);
@@ -96,12 +121,8 @@ function encodeWithinLimit(message: Message): { readonly text: string; readonly 
   }
   const text = escapeSqsUnsafe(JSON.stringify(parsed));
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_BODY_BYTES) {
-    throw new InvalidProducerEventError(
-      'payload (encoded message size in bytes)',
-      bytes,
-      `at most ${MAX_BODY_BYTES} (the SQS limit of ${SQS_MAX_MESSAGE_BYTES} bytes minus room for attributes)`,
-    );
+  if (bytes > sizeLimit.maxBodyBytes) {
+    throw new InvalidProducerEventError('payload (encoded message size in bytes)', bytes, sizeLimitText(sizeLimit));
   }
   return { text, parsed };
 }
@@ -172,6 +193,7 @@ function goodBodyWriter(
   const type = `,"type":"${SAMPLE_MESSAGE_TYPE}","payload":`;
   const middle = `,"createdAt":"${createdAt}","correlationId":`;
   const end = `,"runId":${jsonText(request.runId)}}`;
+  const sizeLimit = request.sizeLimit ?? messageSizeLimit();
   let write: (sequence: number, id: string) => string;
   let largest: number;
   let reference: { readonly text: string; readonly parsed: Message } | undefined;
@@ -180,14 +202,18 @@ function goodBodyWriter(
   if (request.payload !== undefined) {
     // Bodies differ only in their ids: the one with the longest id is the largest.
     largest = longestId(ids, 0, request.count);
-    reference = encodeWithinLimit(sampleMessage(request, largest, ids[largest], createdAt));
+    reference = encodeWithinLimit(sampleMessage(request, largest, ids[largest], createdAt), sizeLimit);
+    const bytes = Buffer.byteLength(reference.text, 'utf8') * request.count;
+    if (bytes > MAX_BYTES_PER_INVOCATION) {
+      throw new InvalidProducerEventError('count × encoded message size in bytes', bytes, BYTE_BUDGET);
+    }
     const head = `${type}${escapeSqsUnsafe(JSON.stringify(reference.parsed.payload))}${middle}`;
     write = (_sequence, id) => {
       const idJson = jsonText(id);
       return `{"id":${idJson}${head}${idJson}${end}`;
     };
   } else {
-    // Generated payloads cannot exceed the limit: `size` is at most MAX_BODY_BYTES and an unpadded body is < 2 KB.
+    // A generated body is `size` bytes, or its unpadded minimum (< 2 KB); the reference encoding below checks it.
     largest = request.count - 1;
     const head = `${type}{"sequence":`;
     const size = request.size;
@@ -203,7 +229,7 @@ function goodBodyWriter(
     };
     numberOffset = (idBytes) => '{"id":'.length + idBytes + 2 + head.length;
   }
-  reference ??= encodeWithinLimit(sampleMessage(request, largest, ids[largest], createdAt));
+  reference ??= encodeWithinLimit(sampleMessage(request, largest, ids[largest], createdAt), sizeLimit);
   const written = write(largest, ids[largest]);
   if (written !== reference.text) {
     throw new Error(

@@ -6,9 +6,11 @@ import {
   type LoggerLike,
   type MetricsLike,
 } from '../shared/observability';
+import type { MessageSizeLimit } from '../shared/message-size';
 import type { AmqpConnectionSource } from './amqp-connection';
 import { parseProducerEvent, prepareMessages, type ProducerEvent } from './event';
-import { publishWithConfirms, type ConfirmedMessage, type PublishFailure } from './publisher';
+import { publishInvocation } from './publish-attempt';
+import type { ConfirmedMessage, PublishFailure } from './publisher';
 
 export type { ProducerEvent } from './event';
 export type { PublishFailure, PublishFailureCode } from './publisher';
@@ -21,6 +23,22 @@ export interface ProducerConfig {
   readonly confirmTimeoutMs?: number;
   /** Unconfirmed messages allowed at once. @default 1000 */
   readonly maxInFlight?: number;
+  /**
+   * How long the first confirm on a connection cached from an earlier invocation may take before the connection
+   * counts as stale: it is dropped and the invocation publishes again on a new one. Capped by `confirmTimeoutMs`.
+   * @default 2000
+   */
+  readonly staleConnectionTimeoutMs?: number;
+  /** Largest body to publish (`MAX_BODY_BYTES`); larger ones are refused before anything is published. @default - SQS's limit */
+  readonly sizeLimit?: MessageSizeLimit;
+}
+
+/** Time kept after the last confirm wait to build, log and return the result before Lambda's deadline. */
+export const REPORT_RESERVE_MS = 250;
+
+/** The part of the Lambda context the producer uses: its deadline. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
 }
 
 /** What `createProducerHandler` needs. */
@@ -55,12 +73,14 @@ export interface ProducerResult {
 }
 
 /** The producer's Lambda handler. */
-export type ProducerHandler = (event?: ProducerEvent | null) => Promise<ProducerResult>;
+export type ProducerHandler = (event?: ProducerEvent | null, context?: InvocationContext) => Promise<ProducerResult>;
 
 /**
  * Builds the producer handler. Invalid events throw `InvalidProducerEventError` before anything is published;
  * publishing problems (broker unreachable, nack, return, timeout, blocked) are reported per message in `failed`
- * and logged as errors, so the caller always learns which ids were sent.
+ * and logged as errors, so the caller always learns which ids were sent. With a Lambda context, nothing is published
+ * later than the deadline less the confirm timeout (and `REPORT_RESERVE_MS`): the rest fail as `deadline`, never
+ * published, and the invocation returns before Lambda ends it, so every confirm it got is reported.
  */
 export function createProducerHandler(deps: ProducerDependencies): ProducerHandler {
   const log = deps.logger ?? defaultLogger;
@@ -69,38 +89,36 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
   const now = deps.now ?? (() => new Date());
   const confirmTimeoutMs = deps.config.confirmTimeoutMs ?? 10_000;
 
-  return async (event) => {
+  const staleConnectionTimeoutMs = deps.config.staleConnectionTimeoutMs ?? 2_000;
+
+  return async (event, context) => {
     const started = Date.now();
-    const request = parseProducerEvent(event, newId);
+    const request = parseProducerEvent(event, newId, deps.config.sizeLimit);
     // Everything that can make the event invalid is checked here; bodies are built while publishing.
     const messages = prepareMessages(request, newId, now());
     const total = messages.ids.length;
     let failed: readonly PublishFailure[] = [];
     let confirmed: readonly ConfirmedMessage[] = [];
     if (total > 0) {
-      const channel = await deps.connection.confirmChannel().catch((error: Error) => error);
-      if (channel instanceof Error) {
-        failed = messages.ids.map((id, i) => ({
-          id,
-          poison: i >= messages.count,
-          code: 'connection-failed',
-          reason: channel.message,
-        }));
-      } else {
-        const outcome = await publishWithConfirms(channel, messages, {
-          exchange: deps.config.exchange,
-          routingKey: deps.config.routingKey,
-          confirmTimeoutMs,
-          maxInFlight: deps.config.maxInFlight,
-          blockedReason: () => deps.connection.blockedReason(),
-        });
-        confirmed = outcome.confirmed;
-        failed = outcome.failed;
-        // After a timeout the channel may still hold unconfirmed publishes; start the next invocation afresh.
-        if (failed.some((f) => f.code === 'confirm-timeout' || f.code === 'broker-blocked')) {
-          deps.connection.discard('confirm timeout');
-        }
-      }
+      const remaining = context?.getRemainingTimeInMillis();
+      const outcome = await publishInvocation(deps.connection, messages, {
+        exchange: deps.config.exchange,
+        routingKey: deps.config.routingKey,
+        confirmTimeoutMs,
+        maxInFlight: deps.config.maxInFlight,
+        staleConnectionTimeoutMs,
+        publishUntil:
+          remaining === undefined
+            ? undefined
+            : {
+                at: Date.now() + remaining - confirmTimeoutMs - REPORT_RESERVE_MS,
+                reason:
+                  `not published: the invocation's deadline is near (${remaining} ms left when it began, less the ` +
+                  `${confirmTimeoutMs} ms confirm timeout and ${REPORT_RESERVE_MS} ms to report)`,
+              },
+      });
+      confirmed = outcome.confirmed;
+      failed = outcome.failed;
     }
     const ids: string[] = [];
     const poisonIds: string[] = [];

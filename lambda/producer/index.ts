@@ -1,5 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { integerEnv, optionalEnv, requiredEnv, urlEnv } from '../shared/env';
+import { messageSizeLimitFromEnv } from '../shared/message-size';
 import { createAmqpConnectionSource } from './amqp-connection';
 import { secretsManagerCredentials } from './credentials';
 import { createProducerHandler } from './handler';
@@ -23,5 +24,6 @@ export const handler = createProducerHandler({
     exchange: requiredEnv(env, 'EXCHANGE', 'the exchange to publish to'),
     routingKey: optionalEnv(env, 'ROUTING_KEY') ?? '',
     confirmTimeoutMs: integerEnv(env, 'CONFIRM_TIMEOUT_MS', 10_000, 100, 900_000),
+    sizeLimit: messageSizeLimitFromEnv(env),
   },
 });

@@ -22,13 +22,26 @@ export type PublishFailureCode =
   | 'broker-blocked'
   | 'channel-closed'
   | 'connection-failed'
-  | 'publish-error';
+  | 'publish-error'
+  | 'deadline';
 
 export interface PublishFailure {
   readonly id: string;
   readonly code: PublishFailureCode;
   readonly reason: string;
   readonly poison: boolean;
+  /**
+   * Whether the message was handed to the connection. One that was may still reach the queue although it failed
+   * (its confirm was lost); one that was not never will, so it can be retried with a fresh id without a duplicate.
+   */
+  readonly published: boolean;
+}
+
+/** Why publishing stopped before every message was taken; the ones not taken were never published. */
+export interface PublishStop {
+  readonly code: PublishFailureCode;
+  /** Starts with `not published:`. */
+  readonly reason: string;
 }
 
 /** A message the broker confirmed. */
@@ -41,6 +54,10 @@ export interface PublishOutcome {
   /** Messages the broker confirmed (in publish order). */
   readonly confirmed: readonly ConfirmedMessage[];
   readonly failed: readonly PublishFailure[];
+  /** Messages taken from the iterable (confirmed + failed); the rest were never built nor published. */
+  readonly taken: number;
+  /** Why the rest were not taken; absent when every message was. */
+  readonly stopped?: PublishStop;
 }
 
 export interface PublishOptions {
@@ -50,8 +67,17 @@ export interface PublishOptions {
   readonly confirmTimeoutMs: number;
   /** Unconfirmed messages allowed at once; bounds memory and the damage of a dropped connection. @default 1000 */
   readonly maxInFlight?: number;
-  /** Reports whether the broker blocks this connection, to explain a timeout. */
+  /**
+   * How long the first message may wait for its confirm. Until the broker has answered once, one message is in
+   * flight; if the first gets no answer, nothing more is published. @default - `confirmTimeoutMs`
+   */
+  readonly firstConfirmTimeoutMs?: number;
+  /** Why the broker blocks this connection (memory or disk alarm), if it does: nothing is published while it does. */
   readonly blockedReason?: () => string | undefined;
+  /** Subscribes to the connection's `connection.blocked`; returns the unsubscribe function. @default - none */
+  readonly watchBlocked?: (listener: (reason: string) => void) => () => void;
+  /** No message is published from this time (epoch ms) on: the invocation's deadline less the confirm timeout. */
+  readonly publishUntil?: { readonly at: number; readonly reason: string };
   /** `appId` property on every message. @default 'mq-cloud-integration-producer' */
   readonly appId?: string;
 }
@@ -70,7 +96,10 @@ interface Unconfirmed {
  * `basic.ack` of an unroutable mandatory message). Nack, return, timeout and channel loss are failures.
  *
  * `messages` is consumed lazily: a message is taken (and built) only when the in-flight window and the socket have
- * room, so building overlaps the broker's work. Publishing is driven by confirms, like a plain client's pump: no
+ * room, so building overlaps the broker's work. The window is one message until the broker first answers: RabbitMQ
+ * tells a connection it is blocked (memory or disk alarm) only once it reads a publish, and a connection reused after
+ * a freeze may be dead; either way one message, not a thousand, is on the wire when the producer learns it. Once
+ * blocked, past `publishUntil`, or after the first message failed unanswered, nothing more is taken (`stopped`). Publishing is driven by confirms, like a plain client's pump: no
  * promise or timer per message; one timer watches the oldest unconfirmed message (confirms share one timeout, so
  * publish order is deadline order) and a socket that stays full.
  */
@@ -81,6 +110,7 @@ export function publishWithConfirms(
 ): Promise<PublishOutcome> {
   const maxInFlight = options.maxInFlight ?? 1_000;
   const timeoutMs = options.confirmTimeoutMs;
+  const firstTimeoutMs = options.firstConfirmTimeoutMs ?? timeoutMs;
   const appId = options.appId ?? 'mq-cloud-integration-producer';
   const source = messages[Symbol.iterator]();
   // Per message in publish order: its confirm state, and its failure (undefined while unconfirmed, null if confirmed).
@@ -97,28 +127,43 @@ export function publishWithConfirms(
   let fullSince: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   let finished = false;
+  /** The broker acked, nacked or returned a message: the connection is alive, the window opens. */
+  let answered = false;
+  let stopped: PublishStop | undefined;
+  let unwatchBlocked: () => void = () => undefined;
   let finish: (outcome: PublishOutcome) => void = () => undefined;
   let abort: (error: Error) => void = () => undefined;
 
   const closedReason = () =>
     `channel closed before the broker confirmed${channelError ? `: ${channelError}` : ' (connection lost)'}`;
 
-  const settle = (index: number, failure?: Omit<PublishFailure, 'id' | 'poison'>) => {
+  type Failure = Omit<PublishFailure, 'id' | 'poison'>;
+  const settle = (index: number, failure?: Failure) => {
     const message = published[index];
     if (message.settled) return;
     message.settled = true;
     inFlight--;
     failures[index] = failure ? { id: message.id, poison: message.poison, ...failure } : null;
+    if (index === 0 && !answered && failure?.published && !stopped) {
+      // The first message failed without any answer from the broker: the connection is dead or silent.
+      stopped = { code: failure.code, reason: `not published: ${failure.reason}` };
+    }
   };
 
-  const timeoutFailure = (): Omit<PublishFailure, 'id' | 'poison'> => {
-    const blocked = options.blockedReason?.();
-    return blocked
-      ? {
-          code: 'broker-blocked',
-          reason: `broker blocks publishers (${blocked}: memory or disk alarm); no confirm within ${timeoutMs} ms`,
-        }
-      : { code: 'confirm-timeout', reason: `no confirm from the broker within ${timeoutMs} ms` };
+  const blockedText = (reason: string) => `the broker blocks publishers (${reason}: memory or disk alarm)`;
+
+  /** The broker blocks the connection: publish nothing more, and fail what is in flight at once. */
+  const onBlocked = (reason: string) => {
+    if (finished) return;
+    stopped ??= { code: 'broker-blocked', reason: `not published: ${blockedText(reason)}` };
+    for (let i = oldest; i < published.length; i++) {
+      settle(i, {
+        code: 'broker-blocked',
+        published: true,
+        reason: `published before the broker said it blocks publishers (${reason}: memory or disk alarm); the connection is reset so that the broker drops what it has not read`,
+      });
+    }
+    pump();
   };
 
   /** Arms the one timer for the next thing that can time out: the oldest unconfirmed message, or a full socket. */
@@ -135,7 +180,13 @@ export function publishWithConfirms(
     timer = undefined;
     const now = Date.now();
     for (let i = oldest; i < published.length && published[i].deadline <= now; i++) {
-      if (!published[i].settled) settle(i, timeoutFailure());
+      const waited = i === 0 ? firstTimeoutMs : timeoutMs;
+      const failure: Failure = {
+        code: 'confirm-timeout',
+        published: true,
+        reason: `no confirm from the broker within ${waited} ms`,
+      };
+      if (!published[i].settled) settle(i, failure);
     }
     // A socket that has not drained within the confirm timeout: carry on, as after a drain (bounded wait).
     if (fullSince !== undefined && now - fullSince >= timeoutMs) fullSince = undefined;
@@ -145,13 +196,10 @@ export function publishWithConfirms(
   const publishNext = (message: OutgoingMessage) => {
     const index = published.length;
     const sentAt = Date.now();
-    published.push({ id: message.id, poison: message.poison, deadline: sentAt + timeoutMs, settled: false });
+    const deadline = sentAt + (index === 0 ? firstTimeoutMs : timeoutMs);
+    published.push({ id: message.id, poison: message.poison, deadline, settled: false });
     failures.push(undefined);
     inFlight++;
-    if (channelClosed) {
-      settle(index, { code: 'channel-closed', reason: closedReason() });
-      return;
-    }
     try {
       const writable = channel.publish(
         options.exchange,
@@ -167,16 +215,21 @@ export function publishWithConfirms(
           appId,
         },
         (error) => {
+          const nacked = error instanceof Error && /nack/i.test(error.message);
+          if (!error || nacked) answered = true;
           if (error) {
-            const nacked = error instanceof Error && /nack/i.test(error.message);
             settle(
               index,
               nacked
-                ? { code: 'nacked', reason: 'the broker nacked the message (it could not take responsibility for it)' }
-                : { code: 'channel-closed', reason: closedReason() },
+                ? {
+                    code: 'nacked',
+                    published: true,
+                    reason: 'the broker nacked the message (it could not take responsibility for it)',
+                  }
+                : { code: 'channel-closed', published: true, reason: closedReason() },
             );
           } else if (returned.size > 0 && returned.has(message.id)) {
-            settle(index, { code: 'returned', reason: returned.get(message.id) as string });
+            settle(index, { code: 'returned', published: true, reason: returned.get(message.id) as string });
           } else {
             settle(index);
           }
@@ -189,10 +242,22 @@ export function publishWithConfirms(
       settle(
         index,
         (error as Error).name === 'IllegalOperationError'
-          ? { code: 'channel-closed', reason: closedReason() }
-          : { code: 'publish-error', reason: `publish failed: ${(error as Error).message}` },
+          ? { code: 'channel-closed', published: false, reason: closedReason() }
+          : { code: 'publish-error', published: false, reason: `publish failed: ${(error as Error).message}` },
       );
     }
+  };
+
+  /** Why nothing more may be published now, if so. */
+  const stopReason = (): PublishStop | undefined => {
+    if (stopped) return stopped;
+    const blocked = options.blockedReason?.();
+    if (blocked) return { code: 'broker-blocked', reason: `not published: ${blockedText(blocked)}` };
+    if (channelClosed) return { code: 'channel-closed', reason: `not published: ${closedReason()}` };
+    if (options.publishUntil && Date.now() >= options.publishUntil.at) {
+      return { code: 'deadline', reason: options.publishUntil.reason };
+    }
+    return undefined;
   };
 
   /** Publishes while the window and the socket have room; resolves once everything is published and settled. */
@@ -202,7 +267,9 @@ export function publishWithConfirms(
     if (pumping || finished) return;
     pumping = true;
     try {
-      while (!exhausted && inFlight < maxInFlight && (fullSince === undefined || channelClosed)) {
+      while (!exhausted && inFlight < (answered ? maxInFlight : 1) && fullSince === undefined) {
+        stopped = stopReason();
+        if (stopped) break;
         const next = source.next();
         if (next.done) exhausted = true;
         else publishNext(next.value);
@@ -215,7 +282,7 @@ export function publishWithConfirms(
     } finally {
       pumping = false;
     }
-    if (exhausted && inFlight === 0) done();
+    if ((exhausted || stopped) && inFlight === 0) done();
     else arm();
   }
 
@@ -241,6 +308,7 @@ export function publishWithConfirms(
 
   function stopWatching() {
     finished = true;
+    unwatchBlocked();
     if (timer) clearTimeout(timer);
     timer = undefined;
     channel.off('return', onReturn);
@@ -258,7 +326,7 @@ export function publishWithConfirms(
       if (failure) failed.push(failure);
       else confirmed.push({ id: published[i].id, poison: published[i].poison });
     }
-    finish({ confirmed, failed });
+    finish({ confirmed, failed, taken: published.length, ...(stopped && !exhausted ? { stopped } : {}) });
   }
 
   return new Promise<PublishOutcome>((resolve, reject) => {
@@ -268,6 +336,7 @@ export function publishWithConfirms(
     channel.on('error', onError);
     channel.on('close', onClose);
     channel.on('drain', onDrain);
+    if (options.watchBlocked) unwatchBlocked = options.watchBlocked(onBlocked);
     pump();
   });
 }

@@ -6,6 +6,8 @@ import {
 } from '../../lib/config/topology';
 import { validateTopology } from '../../lib/config/topology-validation';
 import { apiPath, ManagementClient, type ManagementConnection } from './management-client';
+import { afterApply, EMPTY_OWNERSHIP, forget, readOwnership, writeOwnership, type OwnershipRecord } from './ownership';
+import { removeObject, removeUser } from './remover';
 import {
   emptyReport,
   planTopology,
@@ -26,6 +28,7 @@ import {
 
 export type { ChangeReport } from './topology-plan';
 export type { ManagementConnection } from './management-client';
+export { deleteTopology } from './remover';
 
 export interface ApplyOptions extends ManagementConnection {
   /** Password of every user in `definition.users`, by username. Never logged, never returned. */
@@ -55,49 +58,18 @@ export async function applyTopology(definition: TopologyDefinition, options: App
 
   const report = emptyReport();
   report.unchanged.push(...plan.unchanged);
+  const recorded = await readOwnership(client, definition.vhost);
   for (const { action, change, label } of plan.actions) {
     await execute(client, definition.vhost, action, options.userPasswords);
     report[change].push(label);
   }
+  // What this apply created joins the record of what the topology owns (see ownership.ts); the rest is adopted.
+  let ownership = afterApply(recorded ?? EMPTY_OWNERSHIP, plan.actions);
   if (options.previous && options.previous.vhost === definition.vhost) {
-    await removeDropped(client, options.previous, definition, report);
+    ownership = await removeDropped(client, options.previous, definition, ownership, report);
   }
-  return report;
-}
-
-/**
- * Removes what the definition declares: its queues (with their bindings), exchanges, the users' permissions on the
- * vhost, the users unless they hold permissions on another vhost, and the vhost when nothing else is left in it
- * (never the default vhost `/`).
- */
-export async function deleteTopology(
-  definition: TopologyDefinition,
-  connection: ManagementConnection,
-): Promise<ChangeReport> {
-  const client = new ManagementClient(connection);
-  const { vhost } = definition;
-  const report = emptyReport();
-  for (const queue of definition.queues) {
-    await removeObject(client, report, `queue ${queue.name}`, apiPath('queues', vhost, queue.name));
-  }
-  for (const exchange of definition.exchanges) {
-    await removeObject(client, report, `exchange ${exchange.name}`, apiPath('exchanges', vhost, exchange.name));
-  }
-  for (const user of definition.users) await removeUser(client, vhost, user.name, report);
-
-  if (vhost === '/') {
-    report.unchanged.push('vhost / (the broker default vhost is never deleted)');
-    return report;
-  }
-  const queues = await client.get<unknown[]>(apiPath('queues', vhost));
-  const exchanges = await client.get<{ name: string }[]>(apiPath('exchanges', vhost));
-  const foreignExchanges = (exchanges ?? []).filter((e) => e.name !== '' && !e.name.startsWith('amq.'));
-  if (queues === undefined) {
-    report.unchanged.push(`vhost ${vhost} (already absent)`);
-  } else if (queues.length > 0 || foreignExchanges.length > 0) {
-    report.retained.push(`vhost ${vhost} (still holds objects the topology did not declare)`);
-  } else {
-    await removeObject(client, report, `vhost ${vhost}`, apiPath('vhosts', vhost));
+  if (recorded === undefined || JSON.stringify(recorded) !== JSON.stringify(ownership)) {
+    await writeOwnership(client, definition.vhost, ownership);
   }
   return report;
 }
@@ -201,45 +173,38 @@ async function execute(
   }
 }
 
-/** On an update: users and exchanges dropped from the definition go; dropped queues stay (they may hold messages). */
+/**
+ * On an update: users and exchanges dropped from the definition go when the topology created them; dropped queues
+ * stay (they may hold messages). Returns the ownership record without what was removed.
+ */
 async function removeDropped(
   client: ManagementClient,
   previous: TopologyDefinition,
   current: TopologyDefinition,
+  owned: OwnershipRecord,
   report: ChangeReport,
-): Promise<void> {
+): Promise<OwnershipRecord> {
   const { vhost } = current;
   const keeps = (list: readonly { name: string }[], name: string): boolean => list.some((o) => o.name === name);
+  const removed = { exchanges: [] as string[], users: [] as string[] };
   for (const exchange of previous.exchanges.filter((e) => !keeps(current.exchanges, e.name))) {
+    if (!owned.exchanges.includes(exchange.name)) {
+      report.retained.push(`exchange ${exchange.name} (dropped from the definition; adopted, so left in place)`);
+      continue;
+    }
     await removeObject(client, report, `exchange ${exchange.name}`, apiPath('exchanges', vhost, exchange.name));
+    removed.exchanges.push(exchange.name);
   }
   for (const queue of previous.queues.filter((q) => !keeps(current.queues, q.name))) {
     report.retained.push(`queue ${queue.name} (dropped from the definition; delete it by hand once drained)`);
   }
   for (const user of previous.users.filter((u) => !keeps(current.users, u.name))) {
+    if (!owned.users.includes(user.name)) {
+      report.retained.push(`user ${user.name} (dropped from the definition; adopted, so left in place)`);
+      continue;
+    }
     await removeUser(client, vhost, user.name, report);
+    removed.users.push(user.name);
   }
-}
-
-async function removeUser(client: ManagementClient, vhost: string, name: string, report: ChangeReport): Promise<void> {
-  await removeObject(client, report, `permissions ${name}@${vhost}`, apiPath('permissions', vhost, name));
-  const elsewhere = ((await client.get<{ vhost: string }[]>(`${apiPath('users', name)}/permissions`)) ?? []).filter(
-    (p) => p.vhost !== vhost,
-  );
-  if (elsewhere.length > 0) {
-    const vhosts = elsewhere.map((p) => p.vhost).join(', ');
-    report.retained.push(`user ${name} (still has permissions on vhost ${vhosts})`);
-    return;
-  }
-  await removeObject(client, report, `user ${name}`, apiPath('users', name));
-}
-
-async function removeObject(
-  client: ManagementClient,
-  report: ChangeReport,
-  label: string,
-  path: string,
-): Promise<void> {
-  if (await client.delete(path)) report.deleted.push(label);
-  else report.unchanged.push(`${label} (already absent)`);
+  return forget(owned, removed);
 }

@@ -1,3 +1,4 @@
+import type { BrokerLimitsConfig } from './broker-limits';
 import { derivedIdempotencyExpirySeconds } from './idempotency';
 import type { KafkaConfig } from './kafka';
 import type { MonitoringConfig } from './monitoring';
@@ -78,6 +79,8 @@ export interface BrokerConfig {
   readonly auditLogs: boolean;
   /** @default SUNDAY 03:00 UTC */
   readonly maintenanceWindow: MaintenanceWindowConfig;
+  /** Resource limits (RabbitMQ 4) and `consumer_timeout`; see broker-limits.ts. @default - Amazon MQ's defaults */
+  readonly limits: BrokerLimitsConfig;
 }
 
 export interface QueuesConfig {
@@ -105,6 +108,11 @@ export interface FunctionSizing {
 export interface ProducerConfig extends FunctionSizing {
   /** How long the producer waits for a publisher confirm (`CONFIRM_TIMEOUT_MS`). @default 10000 */
   readonly confirmTimeoutMs: number;
+  /**
+   * Reserved concurrency: bounds the broker connections the producer can open (one per instance).
+   * @default 5 (dev), 50 (prod); undefined = unreserved, counted as Lambda's default quota of 1,000
+   */
+  readonly reservedConcurrency: number | undefined;
 }
 
 export interface BridgeConfig extends FunctionSizing {
@@ -169,7 +177,7 @@ export interface StageConfig {
   readonly retainData: boolean;
   /** CloudFormation termination protection. @default false (dev), true (prod) */
   readonly terminationProtection: boolean;
-  /** Retention of every log group the stack owns, in days (a CloudWatch Logs value). @default 14 (dev), 90 (prod) */
+  /** Retention of every log group the stack owns, in days (a CloudWatch Logs value). @default 14 (dev), 365 (prod) */
   readonly logRetentionDays: number;
   readonly network: NetworkConfig;
   readonly broker: BrokerConfig;

@@ -1,3 +1,4 @@
+import { NO_LIMIT_OVERRIDES } from './broker-limits';
 import { ConfigValidationError } from './config-issue';
 import { devKafkaDefaults, prodKafkaDefaults } from './kafka';
 import { devMonitoringDefaults, prodMonitoringDefaults } from './monitoring';
@@ -52,6 +53,7 @@ function devDefaults(): StageConfig {
       kmsKeyArn: undefined,
       auditLogs: false,
       maintenanceWindow: { dayOfWeek: 'SUNDAY', timeOfDay: '03:00', timeZone: 'UTC' },
+      limits: { ...NO_LIMIT_OVERRIDES },
     },
     queues: {
       fifo: false,
@@ -66,7 +68,7 @@ function devDefaults(): StageConfig {
       architecture: 'arm64',
       tracing: true,
       logLevel: 'DEBUG',
-      producer: { memoryMb: 512, timeoutSeconds: 30, confirmTimeoutMs: 10_000 },
+      producer: { memoryMb: 512, timeoutSeconds: 30, confirmTimeoutMs: 10_000, reservedConcurrency: 5 },
       bridge: { memoryMb: 512, timeoutSeconds: 60, sendParallelism: 4 },
       consumer: { memoryMb: 256, timeoutSeconds: 30, idempotencyExpirySeconds: undefined },
     },
@@ -89,7 +91,8 @@ function prodDefaults(): StageConfig {
     stage: 'prod',
     retainData: true,
     terminationProtection: true,
-    logRetentionDays: 90,
+    // A year: AWS Control Tower's CT.CLOUDWATCH.PR.2 (docs/governance.md).
+    logRetentionDays: 365,
     network: { ...dev.network, maxAzs: 3 },
     broker: {
       ...dev.broker,
@@ -98,7 +101,7 @@ function prodDefaults(): StageConfig {
       instanceType: 'mq.m7g.large',
       deploymentMode: 'CLUSTER_MULTI_AZ',
     },
-    functions: { ...dev.functions, logLevel: 'INFO' },
+    functions: { ...dev.functions, logLevel: 'INFO', producer: { ...dev.functions.producer, reservedConcurrency: 50 } },
     eventSources: { ...dev.eventSources, sqs: { ...dev.eventSources.sqs, maxConcurrency: 20 } },
     verification: { receipts: false },
     kafka: prodKafkaDefaults(),

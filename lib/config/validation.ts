@@ -1,3 +1,5 @@
+import { brokerCapacityIssues } from './broker-capacity';
+import { checkBrokerLimits } from './broker-limits';
 import { checkBrokerSettings, checkBrokerSubnets, checkMaintenanceWindow } from './broker-rules';
 import { addIssue as issue, checkIntegerRange, throwIfIssues, type ConfigIssue } from './config-issue';
 import { kafkaConfigIssues, privateSubnetAzs } from './kafka-rules';
@@ -56,9 +58,11 @@ export function stageConfigIssues(config: StageConfig): ConfigIssue[] {
   out.push(...networkIssues(config.network));
 
   const { broker } = config;
+  const limitIssues = checkBrokerLimits(broker);
   out.push(
     ...checkBrokerSettings(broker),
     ...checkMaintenanceWindow('broker.maintenanceWindow', broker.maintenanceWindow),
+    ...limitIssues,
   );
   const { subnets, distinctAzs, field } = brokerSubnetPlan(config.network, broker.deploymentMode);
   out.push(...checkBrokerSubnets(field, broker.deploymentMode, subnets, distinctAzs));
@@ -94,6 +98,8 @@ export function stageConfigIssues(config: StageConfig): ConfigIssue[] {
   );
   out.push(...idempotencyIssues(config));
   out.push(...kafkaConfigIssues(config.kafka, privateSubnetAzs(config.network)));
+  // Demand is compared only with limits that are valid themselves; a refused limit is reported above.
+  if (limitIssues.length === 0) out.push(...brokerCapacityIssues(config));
   if (typeof config.verification?.receipts !== 'boolean') {
     issue(out, 'verification.receipts', config.verification?.receipts, 'allowed: true or false');
   }
@@ -114,12 +120,16 @@ function functionIssues(config: StageConfig): ConfigIssue[] {
     ...checkIntegerRange('functions.bridge.sendParallelism', f.bridge.sendParallelism, 1, 50),
     ...checkIntegerRange('functions.producer.confirmTimeoutMs', f.producer.confirmTimeoutMs, 100, 900_000, 'ms'),
   );
-  if (f.producer.confirmTimeoutMs >= f.producer.timeoutSeconds * 1000) {
+  if (f.producer.reservedConcurrency !== undefined) {
+    out.push(...checkIntegerRange('functions.producer.reservedConcurrency', f.producer.reservedConcurrency, 1, 1_000));
+  }
+  // The producer stops publishing at its deadline less the confirm timeout (and 250 ms to report): leave it a second.
+  if (f.producer.confirmTimeoutMs > f.producer.timeoutSeconds * 1000 - 1000) {
     issue(
       out,
       'functions.producer.confirmTimeoutMs',
       f.producer.confirmTimeoutMs,
-      `must be shorter than the producer timeout (${f.producer.timeoutSeconds * 1000} ms) so a missing confirm is reported instead of the invocation timing out`,
+      `must be at least 1000 ms shorter than the producer timeout (${f.producer.timeoutSeconds * 1000} ms): the producer publishes until its deadline less the confirm timeout, so a missing confirm is reported instead of the invocation timing out`,
     );
   }
   return out;

@@ -9,6 +9,7 @@ import {
   MAX_IDEMPOTENCY_EXPIRY_SECONDS,
   MIN_IDEMPOTENCY_EXPIRY_SECONDS,
 } from '../config/idempotency';
+import { acknowledgeControl, CONTROLS } from '../governance/control-tower';
 import { acknowledge } from '../nag';
 
 /** Partition key of the idempotency records (Powertools Idempotency's default). */
@@ -74,6 +75,7 @@ export class ConsumerOutcomes extends Construct {
       const reason =
         'Receipts queue: a verification sink read and deleted by the verify command only; no function consumes it, so no receive can fail and a DLQ would never receive anything.';
       acknowledge(this.receiptsQueue, { 'AwsSolutions-SQS3': reason, 'Serverless-SQSRedrivePolicy': reason });
+      acknowledgeControl(this.receiptsQueue, CONTROLS.sqsDeadLetterQueue, reason);
     }
   }
 

@@ -1,18 +1,20 @@
 import { RabbitMqEventSource } from '@cdklabs/cdk-amazonmq';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { type IVpc, SecurityGroup, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { type Architecture, EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
+import { type Architecture, type CfnFunction, EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { CfnLogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { sizeLimitEnvironment } from '../../lambda/shared/message-size';
 import { throwIfIssues } from '../config/config-issue';
 import { checkRabbitMqEventSource, checkSqsEventSource } from '../config/serverless-rules';
 import type { ConsumerOutcomes } from './consumer-outcomes';
 import { projectFunction, type ProjectFunction } from './project-function';
+import { acknowledgeControl, CONTROLS } from '../governance/control-tower';
 import { acknowledge, acknowledgeRabbitMqEventSourceInternals } from '../nag';
 import type { RabbitMqBroker } from './rabbitmq-broker';
 
@@ -30,6 +32,8 @@ export interface ProducerProps extends FunctionSizingProps {
   readonly routingKey: string;
   /** How long to wait for a publisher confirm. @default Duration.seconds(10) */
   readonly confirmTimeout?: Duration;
+  /** Reserved concurrency: bounds the broker connections it opens (one per instance). @default - unreserved */
+  readonly reservedConcurrency?: number;
 }
 
 export interface BridgeProps extends FunctionSizingProps {
@@ -163,9 +167,13 @@ export class IntegrationFunctions extends Construct {
         EXCHANGE: producer.exchange,
         ROUTING_KEY: producer.routingKey,
         CONFIRM_TIMEOUT_MS: String((producer.confirmTimeout ?? Duration.seconds(10)).toMilliseconds()),
+        ...sizeLimitEnvironment(props.broker.messageSizeLimit),
       },
       this.producerSecurityGroup,
     );
+    if (producer.reservedConcurrency !== undefined) {
+      (p.fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions = producer.reservedConcurrency;
+    }
     producer.credentials.grantRead(p.role);
     props.broker.allowAmqpsFrom(this.producerSecurityGroup, 'Producer function');
     this.producer = p.fn;
@@ -183,6 +191,7 @@ export class IntegrationFunctions extends Construct {
       {
         TARGET_QUEUE_URL: bridge.targetQueue.queueUrl,
         SEND_PARALLELISM: String(bridge.sendParallelism ?? 4),
+        ...sizeLimitEnvironment(props.broker.messageSizeLimit),
         ...(bridge.messageGroupIdField ? { MESSAGE_GROUP_ID_FIELD: bridge.messageGroupIdField } : {}),
       },
       this.bridgeSecurityGroup,
@@ -224,6 +233,11 @@ export class IntegrationFunctions extends Construct {
       'Serverless-LambdaDLQ': `${SYNCHRONOUS} by its SQS event source; failed records return to the queue and reach the SQS DLQ after maxReceiveCount.`,
     });
     acknowledge(c.role, { 'AwsSolutions-IAM5[Resource::*]': XRAY_REASON });
+    acknowledgeControl(
+      c.fn,
+      CONTROLS.lambdaInVpc,
+      'The consumer talks only to AWS APIs (its SQS queue, the DynamoDB idempotency table, the receipts queue), never to the broker: nothing it reaches is private to the VPC. Inside it, it would need a DynamoDB endpoint (a gateway endpoint needs route tables an imported VPC does not provide; an interface endpoint is billed per AZ-hour) for no isolation gained.',
+    );
     acknowledge(this.sqsMapping, {
       'Serverless-LambdaEventSourceMappingDestination':
         "SQS mappings take no on-failure destination; the queue's redrive policy moves a record that keeps failing to the SQS DLQ.",
@@ -261,13 +275,9 @@ export class IntegrationFunctions extends Construct {
       'Serverless-LambdaEventSourceMappingDestination':
         'Lambda offers no on-failure destination for Amazon MQ sources; a message that keeps failing reaches the RabbitMQ dead-letter queue after x-delivery-limit deliveries.',
     });
+    // The library's deleter functions get CDK-managed log groups (two years, retained); the stack's StageLogGroups
+    // aspect gives them, like every log group, the stage's retention, key and removal policy.
     acknowledgeRabbitMqEventSourceInternals(mapping);
-    // The library's deleter functions get CDK-managed log groups (two years, retained); give them the stage's policy
-    // so a destroyed dev stage leaves nothing behind.
-    for (const logGroup of mapping.node.findAll().filter((c): c is CfnLogGroup => c instanceof CfnLogGroup)) {
-      logGroup.retentionInDays = props.logRetention;
-      logGroup.applyRemovalPolicy(props.logRemovalPolicy ?? RemovalPolicy.DESTROY);
-    }
     return mapping;
   }
 }

@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { denyGrantsExceptForAwsServices } from '../governance/key-policies';
 
 export interface AlarmTopicProps {
   /**
@@ -37,9 +38,11 @@ export class AlarmTopic extends Construct {
     this.key = new kms.Key(this, 'Key', {
       description: 'Encrypts the alarm topic; usable by CloudWatch alarms',
       enableKeyRotation: true,
-      // Deleting the key would make undelivered notifications unreadable; a retained key costs little.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Deleting the key would make undelivered notifications unreadable; a retained key costs little. Not kept when
+      // the stack's first create rolls back: nothing was encrypted with it yet.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
+    denyGrantsExceptForAwsServices(this.key);
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToUseTheKey',

@@ -8,8 +8,7 @@ import {
   MonitoredBroker,
   MonitoredRabbitMqQueues,
   brokerCpuPercent,
-  brokerDiskFreeToLimitRatio,
-  brokerMemoryUsedPercent,
+  type BrokerResourceWatch,
   hasQueueMetrics,
   sourceQueueMetric,
 } from './monitoring-metrics';
@@ -29,6 +28,10 @@ export interface MonitoringDashboardProps {
   readonly functions: MonitoredFunctions;
   /** Alarms shown in the alarm status widget. */
   readonly alarms: cloudwatch.IAlarm[];
+  /** What the memory alarm watches; its widget shows the same series with the alarm threshold. */
+  readonly brokerMemory: BrokerResourceWatch;
+  /** What the disk alarm watches; its widget shows the same series with the alarm threshold. */
+  readonly brokerDisk: BrokerResourceWatch;
 }
 
 /** Six flow widgets of width 4 fill one 24-column row. */
@@ -115,8 +118,8 @@ export class MonitoringDashboard extends Construct {
     );
 
     this.dashboard.addWidgets(
-      graph('Broker memory used / limit (%)', [brokerMemoryUsedPercent(broker)]),
-      graph('Broker disk free / limit', [brokerDiskFreeToLimitRatio(broker)]),
+      watchGraph(props.brokerMemory),
+      watchGraph(props.brokerDisk),
       graph('Broker CPU (%)', [brokerCpuPercent(broker)]),
       graph('Broker connections', [brokerStat('ConnectionCount', 'Maximum', 'Connections')]),
       graph('Producer', [
@@ -134,4 +137,15 @@ export class MonitoringDashboard extends Construct {
 
 function graph(title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []): cloudwatch.GraphWidget {
   return new cloudwatch.GraphWidget({ title, left, right, width: FLOW_WIDTH, height: HEIGHT });
+}
+
+/** One alarm's series (at most one Metrics Insights query, as CloudWatch requires) with its threshold drawn in. */
+function watchGraph(watch: BrokerResourceWatch): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title: watch.title,
+    left: [watch.metric],
+    leftAnnotations: [{ value: watch.threshold, label: 'alarm threshold' }],
+    width: FLOW_WIDTH,
+    height: HEIGHT,
+  });
 }

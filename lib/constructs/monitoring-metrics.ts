@@ -3,11 +3,13 @@
  * construct (`Broker` dimension = broker name); this module only combines them.
  *
  * Node-level metrics (memory, disk, CPU) carry a `Node` dimension whose value (`rabbit@ip-…`) only exists once the
- * broker runs, so they are read as the worst node over all nodes (a Metrics Insights query). Queue-level metrics
+ * broker runs, so they are read as the worst node over all nodes (a Metrics Insights query, at most one per alarm or
+ * widget: CloudWatch refuses more). Queue-level metrics
  * exist on RabbitMQ 3.x only; on 4.x the broker-wide metric stands in (see docs/decisions.md).
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { rabbitMqNodeLimits } from './monitoring-broker-limits';
 
 /** What monitoring needs from the broker construct. The broker construct satisfies it structurally. */
 export interface MonitoredBroker {
@@ -69,30 +71,80 @@ function worstNode(broker: MonitoredBroker, metricName: string, label: string): 
   return broker.metricWorstNode(metricName, { period: BROKER_PERIOD, label });
 }
 
-/** Memory used by the fullest node as a percentage of the memory limit (every node has the same limit). */
-export function brokerMemoryUsedPercent(broker: MonitoredBroker): cloudwatch.MathExpression {
-  return new cloudwatch.MathExpression({
-    expression: '100 * memUsed / memLimit',
-    usingMetrics: {
-      memUsed: worstNode(broker, 'RabbitMQMemUsed', 'RabbitMQMemUsed (fullest node)'),
-      memLimit: worstNode(broker, 'RabbitMQMemLimit', 'RabbitMQMemLimit'),
-    },
-    period: BROKER_PERIOD,
-    label: 'Memory used / limit (%)',
-  });
+/**
+ * What a memory or disk alarm watches and where it fires. CloudWatch evaluates at most one Metrics Insights query per
+ * alarm and per dashboard widget, so a limit cannot be a second query: on one node the broker-level metrics are that
+ * node's own and their ratio is exact; on a cluster they are sums over the nodes (which hide the fullest node), so the
+ * alarm watches the worst node's bytes in one query against the per-node limit Amazon MQ sets for the instance type.
+ */
+export interface BrokerResourceWatch {
+  /** The series the alarm and its dashboard widget show. */
+  readonly metric: cloudwatch.IMetric;
+  /** Title of its dashboard widget, with the unit. */
+  readonly title: string;
+  /** Value at which the alarm fires, in the metric's unit. */
+  readonly threshold: number;
+  /** What the metric and threshold are, for the alarm description. */
+  readonly meaning: string;
 }
 
-/** Free disk of the emptiest node divided by the disk free limit: 1 means RabbitMQ blocks publishers. */
-export function brokerDiskFreeToLimitRatio(broker: MonitoredBroker): cloudwatch.MathExpression {
-  return new cloudwatch.MathExpression({
-    expression: 'diskFree / diskFreeLimit',
-    usingMetrics: {
-      diskFree: worstNode(broker, 'RabbitMQDiskFree', 'RabbitMQDiskFree (emptiest node)'),
-      diskFreeLimit: worstNode(broker, 'RabbitMQDiskFreeLimit', 'RabbitMQDiskFreeLimit'),
-    },
-    period: BROKER_PERIOD,
-    label: 'Disk free / limit',
-  });
+const GIB = 1024 ** 3;
+const gib = (bytes: number) => `${(bytes / GIB).toFixed(2)} GiB`;
+
+/** Memory of the fullest node against `usedPercent` of its memory limit (RabbitMQ blocks publishers at 100%). */
+export function brokerMemoryWatch(broker: MonitoredBroker, usedPercent: number): BrokerResourceWatch {
+  if (broker.deploymentMode === 'SINGLE_INSTANCE') {
+    return {
+      metric: new cloudwatch.MathExpression({
+        expression: '100 * memUsed / memLimit',
+        usingMetrics: {
+          memUsed: broker.metric('RabbitMQMemUsed', { statistic: 'Maximum', period: BROKER_PERIOD }),
+          memLimit: broker.metric('RabbitMQMemLimit', { statistic: 'Minimum', period: BROKER_PERIOD }),
+        },
+        period: BROKER_PERIOD,
+        label: 'Memory used / limit (%)',
+      }),
+      title: 'Broker memory used / limit (%)',
+      threshold: usedPercent,
+      meaning: `The broker uses more than ${usedPercent}% of its memory limit`,
+    };
+  }
+  const limit = rabbitMqNodeLimits(broker.instanceType, broker.deploymentMode).memoryLimitBytes;
+  const threshold = Math.floor((limit * usedPercent) / 100);
+  return {
+    metric: worstNode(broker, 'RabbitMQMemUsed', 'RabbitMQMemUsed, fullest node (bytes)'),
+    title: 'Broker memory used, fullest node (bytes)',
+    threshold,
+    meaning: `A broker node uses more than ${gib(threshold)} of memory (${usedPercent}% of the ${gib(limit)} limit of ${broker.instanceType})`,
+  };
+}
+
+/** Free disk of the emptiest node against `ratio` times its disk free limit (RabbitMQ blocks publishers at 1). */
+export function brokerDiskWatch(broker: MonitoredBroker, ratio: number): BrokerResourceWatch {
+  if (broker.deploymentMode === 'SINGLE_INSTANCE') {
+    return {
+      metric: new cloudwatch.MathExpression({
+        expression: 'diskFree / diskFreeLimit',
+        usingMetrics: {
+          diskFree: broker.metric('RabbitMQDiskFree', { statistic: 'Minimum', period: BROKER_PERIOD }),
+          diskFreeLimit: broker.metric('RabbitMQDiskFreeLimit', { statistic: 'Maximum', period: BROKER_PERIOD }),
+        },
+        period: BROKER_PERIOD,
+        label: 'Disk free / limit',
+      }),
+      title: 'Broker disk free / limit',
+      threshold: ratio,
+      meaning: `The broker's free disk is below ${ratio} x its disk free limit`,
+    };
+  }
+  const limit = rabbitMqNodeLimits(broker.instanceType, broker.deploymentMode).diskFreeLimitBytes;
+  const threshold = Math.floor(limit * ratio);
+  return {
+    metric: worstNode(broker, 'RabbitMQDiskFree', 'RabbitMQDiskFree, emptiest node (bytes)'),
+    title: 'Broker disk free, emptiest node (bytes)',
+    threshold,
+    meaning: `A broker node's free disk is below ${gib(threshold)} (${ratio} x the ${gib(limit)} disk free limit of ${broker.instanceType} in a cluster)`,
+  };
 }
 
 /** CPU of the busiest node. */

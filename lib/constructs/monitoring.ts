@@ -13,9 +13,10 @@ import {
   BROKER_PERIOD,
   MonitoredBroker,
   MonitoredRabbitMqQueues,
+  type BrokerResourceWatch,
   brokerCpuPercent,
-  brokerDiskFreeToLimitRatio,
-  brokerMemoryUsedPercent,
+  brokerDiskWatch,
+  brokerMemoryWatch,
   hasQueueMetrics,
   sourceQueueMetric,
 } from './monitoring-metrics';
@@ -108,7 +109,10 @@ export class Monitoring extends Construct {
     }
     this.addQueueAlarms(props);
     this.addFunctionAlarms(props.functions, t.functionErrors, t.functionDurationTimeoutRatio);
-    this.addBrokerAlarms(props);
+    // The alarms and their dashboard widgets watch the same series against the same thresholds.
+    const brokerMemory = brokerMemoryWatch(props.broker, t.brokerMemoryUsedPercent);
+    const brokerDisk = brokerDiskWatch(props.broker, t.brokerDiskFreeToLimitRatio);
+    this.addBrokerAlarms(props, brokerMemory, brokerDisk);
     this.alarms = this.created;
 
     this.dashboard = new MonitoringDashboard(this, 'Dashboard', {
@@ -119,6 +123,8 @@ export class Monitoring extends Construct {
       deadLetterQueue: props.deadLetterQueue,
       functions: props.functions,
       alarms: Object.values(this.created),
+      brokerMemory,
+      brokerDisk,
     }).dashboard;
   }
 
@@ -209,7 +215,7 @@ export class Monitoring extends Construct {
     }
   }
 
-  private addBrokerAlarms(props: MonitoringProps): void {
+  private addBrokerAlarms(props: MonitoringProps, memory: BrokerResourceWatch, disk: BrokerResourceWatch): void {
     const t = props.config.thresholds;
     const broker = props.broker;
     // Amazon MQ publishes every minute while the broker runs: a silent broker is down, so missing data breaches.
@@ -217,21 +223,21 @@ export class Monitoring extends Construct {
     const above = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
 
     this.alarm('BrokerMemoryUsed', {
-      metric: brokerMemoryUsedPercent(broker),
-      threshold: t.brokerMemoryUsedPercent,
+      metric: memory.metric,
+      threshold: memory.threshold,
       comparisonOperator: above,
       evaluationPeriods: 5,
       treatMissingData: silentIsDown,
-      meaning: `A broker node uses more than ${t.brokerMemoryUsedPercent}% of its memory limit; at 100% RabbitMQ blocks all publishers`,
+      meaning: `${memory.meaning}; at 100% RabbitMQ blocks all publishers`,
       runbook: 'broker-memory-used',
     });
     this.alarm('BrokerDiskFree', {
-      metric: brokerDiskFreeToLimitRatio(broker),
-      threshold: t.brokerDiskFreeToLimitRatio,
+      metric: disk.metric,
+      threshold: disk.threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: 5,
       treatMissingData: silentIsDown,
-      meaning: `A broker node's free disk is below ${t.brokerDiskFreeToLimitRatio} x its disk free limit; at 1 x RabbitMQ blocks all publishers`,
+      meaning: `${disk.meaning}; at 1 x RabbitMQ blocks all publishers`,
       runbook: 'broker-disk-free',
     });
     this.alarm('BrokerCpu', {

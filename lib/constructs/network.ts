@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   FlowLog,
   FlowLogDestination,
@@ -16,6 +16,7 @@ import {
 } from 'aws-cdk-lib/aws-ec2';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeControl, CONTROLS } from '../governance/control-tower';
 
 /** Subnet group name of the private subnets the broker and the functions use. */
 export const PRIVATE_SUBNET_GROUP = 'Private';
@@ -73,6 +74,15 @@ export class Network extends Construct {
           },
         ],
       });
+    // The feature flag restrictDefaultSecurityGroup adds a CDK custom resource that strips the default group's rules.
+    const restrictDefaultSg = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+    if (restrictDefaultSg) {
+      acknowledgeControl(
+        restrictDefaultSg,
+        CONTROLS.lambdaInVpc,
+        "CDK's VpcRestrictDefaultSG function calls the EC2 API to revoke the default security group's rules while the VPC is created; the VPC has no NAT and no EC2 endpoint, and the function cannot sit in the VPC it is still configuring.",
+      );
+    }
     this.privateSubnets = props.vpc
       ? { subnets: props.vpc.privateSubnets.length > 0 ? props.vpc.privateSubnets : props.vpc.isolatedSubnets }
       : { subnetGroupName: PRIVATE_SUBNET_GROUP };

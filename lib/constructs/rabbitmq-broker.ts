@@ -1,5 +1,6 @@
 import {
   DayOfWeek,
+  type RabbitMqBrokerConfiguration,
   RabbitMqBrokerCluster,
   RabbitMqBrokerEngineVersion,
   RabbitMqBrokerInstance,
@@ -20,10 +21,19 @@ import {
 import { LogRetention, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { messageSizeLimit, type MessageSizeLimit } from '../../lambda/shared/message-size';
+import type { RabbitMqResourceLimits } from '../config/amazon-mq-limit-table';
+import {
+  checkBrokerLimits,
+  NO_LIMIT_OVERRIDES,
+  resolvedBrokerLimits,
+  type BrokerLimitsConfig,
+} from '../config/broker-limits';
 import { checkBrokerSettings, checkBrokerSubnets, checkMaintenanceWindow } from '../config/broker-rules';
 import { throwIfIssues } from '../config/config-issue';
 import type { BrokerDeploymentMode, MaintenanceWindowConfig } from '../config/stage-config';
 import { acknowledge, acknowledgeLogRetentionFunction } from '../nag';
+import { brokerLimitsConfiguration } from './rabbitmq-broker-configuration';
 
 /** AMQP over TLS. */
 export const AMQPS_PORT = 5671;
@@ -61,6 +71,8 @@ export interface RabbitMqBrokerProps {
   readonly logRetention: RetentionDays;
   /** What happens to the admin secret and the log group when they leave the stack. @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
+  /** Resource limits (RabbitMQ 4) and `consumer_timeout`, set through a broker configuration. @default - AWS's defaults */
+  readonly limits?: Partial<BrokerLimitsConfig>;
 }
 
 /**
@@ -94,6 +106,12 @@ export class RabbitMqBroker extends Construct implements IConnectable {
   readonly managementEndpoint: string;
   /** The deployment from `@cdklabs/cdk-amazonmq` (for its event source). */
   readonly deployment: RabbitMqBrokerInstance | RabbitMqBrokerCluster;
+  /** The limits the broker enforces (RabbitMQ 4: configured over AWS's defaults; RabbitMQ 3: fixed maximums). */
+  readonly resourceLimits: RabbitMqResourceLimits;
+  /** The largest body the flow takes: min(max_message_size, SQS's limit less the bridge's attributes). */
+  readonly messageSizeLimit: MessageSizeLimit;
+  /** The broker configuration that sets the limits, when the broker has one. */
+  readonly configuration?: RabbitMqBrokerConfiguration;
 
   constructor(scope: Construct, id: string, props: RabbitMqBrokerProps) {
     super(scope, id);
@@ -108,8 +126,10 @@ export class RabbitMqBroker extends Construct implements IConnectable {
     };
     const selected = props.vpc.selectSubnets(props.vpcSubnets).subnets;
     const subnets = props.deploymentMode === 'CLUSTER_MULTI_AZ' ? onePerAz(selected).slice(0, 3) : selected.slice(0, 1);
+    const limitSettings = { ...props, limits: { ...NO_LIMIT_OVERRIDES, ...props.limits } };
     throwIfIssues(`Invalid RabbitMqBroker '${id}'`, [
       ...checkBrokerSettings(settings, 'props'),
+      ...checkBrokerLimits(limitSettings, 'props.limits'),
       ...checkMaintenanceWindow('props.maintenanceWindow', window),
       ...checkBrokerSubnets(
         'props.vpcSubnets',
@@ -122,6 +142,10 @@ export class RabbitMqBroker extends Construct implements IConnectable {
     this.deploymentMode = props.deploymentMode;
     this.engineVersion = props.engineVersion;
     this.instanceType = props.instanceType;
+    // checkBrokerSettings has refused an instance type or mode the limit tables do not list.
+    this.resourceLimits = resolvedBrokerLimits(limitSettings) as RabbitMqResourceLimits;
+    this.messageSizeLimit = messageSizeLimit(this.resourceLimits.maxMessageSizeBytes);
+    this.configuration = brokerLimitsConfiguration(this, 'Configuration', limitSettings);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
 
     this.adminSecret = new Secret(this, 'AdminSecret', {
@@ -167,6 +191,8 @@ export class RabbitMqBroker extends Construct implements IConnectable {
         timeZone: TimeZone.of(window.timeZone),
       },
       cloudwatchLogsExports: { general: true },
+      // The broker's Configuration property (id and revision): a new revision is applied at the next reboot.
+      configuration: this.configuration,
     };
     this.deployment =
       props.deploymentMode === 'CLUSTER_MULTI_AZ'

@@ -17,6 +17,7 @@ import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { TopologyDefinition } from '../config/topology';
 import { validateTopology } from '../config/topology-validation';
+import { acknowledgeControl, CONTROLS } from '../governance/control-tower';
 import { projectFunction } from './project-function';
 
 /** CloudFormation type of the topology resource; the local runtime finds the definition through it. */
@@ -71,7 +72,8 @@ export class RabbitMqTopology extends Construct implements IConnectable {
         `RabbitMqTopology managementEndpoint: got ${JSON.stringify(props.managementEndpoint)}; expected https://HOST of the broker's management API`,
       );
     }
-    const removalPolicy = props.retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // Kept on delete, not when the stack's first create rolls back (a retry would find them in its way).
+    const removalPolicy = props.retainOnDelete ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
 
     for (const user of props.topology.users) {
       const secret = new Secret(this, `User-${user.name}`, {
@@ -181,6 +183,11 @@ export class RabbitMqTopology extends Construct implements IConnectable {
     const provider = new Provider(this, 'Provider', { onEventHandler: handler, logGroup, frameworkOnEventRole: role });
     const frameworkFunction = provider.node.findChild('framework-onEvent');
     acknowledgeSynchronousFunction(frameworkFunction, 'the CDK Provider framework function');
+    acknowledgeControl(
+      frameworkFunction,
+      CONTROLS.lambdaInVpc,
+      'The CDK Provider framework function answers CloudFormation through a pre-signed S3 URL; the VPC has no NAT and an imported VPC gives no route tables for an S3 gateway endpoint, so it stays outside. It holds no secret and reaches the broker only through the handler, which is in the VPC.',
+    );
     Validations.of(frameworkFunction).acknowledge({
       id: 'Serverless-LambdaDefaultMemorySize',
       reason: 'The CDK Provider framework function offers no memory setting; it only relays one event per deployment.',

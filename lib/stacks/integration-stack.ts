@@ -11,6 +11,7 @@ import {
   stackNameFor,
 } from '../config/stage-config';
 import { ConsumerOutcomes } from '../constructs/consumer-outcomes';
+import { applyStageGovernance } from '../governance/stage-governance';
 import { IntegrationFunctions } from '../constructs/integration-functions';
 import type { KafkaSource } from '../constructs/kafka/kafka-source';
 import { Monitoring } from '../constructs/monitoring';
@@ -32,6 +33,8 @@ export const OUTPUTS = {
   brokerAdminSecretArn: 'BrokerAdminSecretArn',
   brokerName: 'BrokerName',
   brokerId: 'BrokerId',
+  maxBodyBytes: 'MaxBodyBytes',
+  brokerMaxMessageSizeBytes: 'BrokerMaxMessageSizeBytes',
   producerFunctionName: 'ProducerFunctionName',
   queueUrl: 'QueueUrl',
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
@@ -69,9 +72,18 @@ export class IntegrationStack extends Stack {
       ...props,
     });
     this.config = config;
-    const retain = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // RetainExceptOnCreate: kept on update and delete, but removed when the first create rolls back, so a failed
+    // first deploy leaves nothing behind that would block the retry.
+    const retain = config.retainData ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
     const logRetention = config.logRetentionDays as RetentionDays;
     const { network: net, broker: b, topology: t, functions: f, eventSources: es } = config;
+    // Encrypted log groups, a log group with the stage's retention for every function, Control Tower acknowledgments.
+    applyStageGovernance(this, {
+      logRetentionDays: config.logRetentionDays,
+      logRemovalPolicy: retain,
+      retainData: config.retainData,
+      brokerDeploymentMode: b.deploymentMode,
+    });
 
     this.network = new Network(this, 'Network', {
       vpc: net.existingVpc ? this.importVpc(net.existingVpc) : undefined,
@@ -94,6 +106,7 @@ export class IntegrationStack extends Stack {
       deploymentMode: b.deploymentMode,
       adminUsername: b.adminUsername,
       maintenanceWindow: b.maintenanceWindow,
+      limits: b.limits,
       logRetention,
       removalPolicy: retain,
     });
@@ -143,6 +156,7 @@ export class IntegrationStack extends Stack {
         memorySize: f.producer.memoryMb,
         timeout: Duration.seconds(f.producer.timeoutSeconds),
         confirmTimeout: Duration.millis(f.producer.confirmTimeoutMs),
+        reservedConcurrency: f.producer.reservedConcurrency,
         credentials: this.topology.userSecret(t.producerUser),
         vhost: t.vhost,
         exchange: t.producerExchange,
@@ -233,6 +247,13 @@ export class IntegrationStack extends Stack {
     out(OUTPUTS.brokerAdminSecretArn, broker.adminSecret.secretArn, 'Secrets Manager secret of the broker admin user');
     out(OUTPUTS.brokerName, broker.brokerName, 'Broker name (the Broker dimension of its CloudWatch metrics)');
     out(OUTPUTS.brokerId, broker.brokerId, 'Broker id (b-...)');
+    const size = broker.messageSizeLimit;
+    out(OUTPUTS.maxBodyBytes, String(size.maxBodyBytes), 'Largest message body the flow takes, in bytes');
+    out(
+      OUTPUTS.brokerMaxMessageSizeBytes,
+      String(broker.resourceLimits.maxMessageSizeBytes),
+      "The broker's max_message_size, in bytes",
+    );
     out(
       OUTPUTS.producerFunctionName,
       this.functions.producer.functionName,

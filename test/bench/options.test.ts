@@ -51,9 +51,10 @@ describe('bench options', () => {
     );
   });
 
-  test('refuse a size SQS would not accept', () => {
-    expect(() => parseBenchOptions(['--size', '300000'])).toThrow(
-      /--size: expected an integer between 64 and 262144, received "300000"/,
+  test("refuse a size over the dev stage's size limit, naming both limits it derives from", () => {
+    expect(parseBenchOptions(['--size', '1040384']).size).toBe(1_040_384);
+    expect(() => parseBenchOptions(['--size', '1040385'])).toThrow(
+      /--size: expected an integer between 64 and 1040384, received "1040385" \(the limit is the smaller of the broker's max_message_size \(134217728\) and the SQS limit/,
     );
   });
 

@@ -40,6 +40,17 @@ describe('stage defaults', () => {
         kmsKeyArn: undefined,
         auditLogs: false,
         maintenanceWindow: { dayOfWeek: 'SUNDAY', timeOfDay: '03:00', timeZone: 'UTC' },
+        // Every limit left to Amazon MQ's defaults (RabbitMQ 3 takes none anyway).
+        limits: {
+          maxMessageSizeBytes: undefined,
+          connectionMax: undefined,
+          channelMaxPerNode: undefined,
+          clusterQueueLimit: undefined,
+          consumerMaxPerChannel: undefined,
+          vhostMax: undefined,
+          clusterExchangeLimit: undefined,
+          consumerTimeoutMs: undefined,
+        },
       },
       queues: {
         fifo: false,
@@ -54,7 +65,7 @@ describe('stage defaults', () => {
         architecture: 'arm64',
         tracing: true,
         logLevel: 'DEBUG',
-        producer: { memoryMb: 512, timeoutSeconds: 30, confirmTimeoutMs: 10_000 },
+        producer: { memoryMb: 512, timeoutSeconds: 30, confirmTimeoutMs: 10_000, reservedConcurrency: 5 },
         bridge: { memoryMb: 512, timeoutSeconds: 60, sendParallelism: 4 },
         consumer: { memoryMb: 256, timeoutSeconds: 30, idempotencyExpirySeconds: undefined },
       },
@@ -78,7 +89,7 @@ describe('stage defaults', () => {
       stage: 'prod',
       retainData: true,
       terminationProtection: true,
-      logRetentionDays: 90,
+      logRetentionDays: 365,
       network: { ...dev.network, maxAzs: 3 },
       broker: {
         ...dev.broker,
@@ -87,7 +98,11 @@ describe('stage defaults', () => {
         instanceType: 'mq.m7g.large',
         deploymentMode: 'CLUSTER_MULTI_AZ',
       },
-      functions: { ...dev.functions, logLevel: 'INFO' },
+      functions: {
+        ...dev.functions,
+        logLevel: 'INFO',
+        producer: { ...dev.functions.producer, reservedConcurrency: 50 },
+      },
       eventSources: { ...dev.eventSources, sqs: { ...dev.eventSources.sqs, maxConcurrency: 20 } },
       verification: { receipts: false },
       kafka: prodKafkaDefaults(),

@@ -230,7 +230,12 @@ const cases: Case[] = [
   [
     'a confirm timeout the producer cannot wait for',
     config('dev', { functions: { producer: { confirmTimeoutMs: 30_000 } } }),
-    /functions\.producer\.confirmTimeoutMs: got 30000; must be shorter than the producer timeout \(30000 ms\)/,
+    /functions\.producer\.confirmTimeoutMs: got 30000; must be at least 1000 ms shorter than the producer timeout \(30000 ms\)/,
+  ],
+  [
+    'a confirm timeout that leaves the producer no time to publish before its deadline',
+    config('dev', { functions: { producer: { confirmTimeoutMs: 29_001 } } }),
+    /functions\.producer\.confirmTimeoutMs: got 29001; must be at least 1000 ms shorter than the producer timeout \(30000 ms\)/,
   ],
   // Event sources.
   [

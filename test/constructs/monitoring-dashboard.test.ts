@@ -77,10 +77,26 @@ test('an alarm status widget lists all 18 alarms across the full width', () => {
   expect(status[0].width).toBe(24);
 });
 
-test('broker resources are graphed with the same Metrics Insights queries the alarms use', () => {
-  const memory = JSON.stringify(titled(/memory used/).properties.metrics);
-  expect(memory).toContain('SELECT MAX(RabbitMQMemUsed) FROM SCHEMA(\\"AWS/AmazonMQ\\", Broker, Node)');
-  expect(memory).toContain(`WHERE Broker = '${BROKER_NAME}'`);
+test('broker memory and disk are graphed as their alarms watch them, with the alarm threshold drawn in', () => {
+  const memory = titled(/memory used/);
+  expect(memory.properties.title).toBe('Broker memory used / limit (%)');
+  expect(JSON.stringify(memory.properties)).toContain('100 * memUsed / memLimit');
+  expect(JSON.stringify(memory.properties)).toContain('"value":80');
+  expect(titled(/disk free/).properties.title).toBe('Broker disk free / limit');
+});
+
+test('on a cluster they are one Metrics Insights query each, against the bytes threshold', () => {
+  const cluster = dashboardWidgets({
+    deploymentMode: 'CLUSTER_MULTI_AZ',
+    engineVersion: '4.2',
+    instanceType: 'mq.m7g.large',
+  });
+  const memory = cluster.find((w) => /memory used/.test(w.properties.title ?? ''))!;
+  expect(memory.properties.title).toBe('Broker memory used, fullest node (bytes)');
+  const text = JSON.stringify(memory.properties);
+  expect(text).toContain('SELECT MAX(RabbitMQMemUsed) FROM SCHEMA(\\"AWS/AmazonMQ\\", Broker, Node)');
+  expect(text).toContain(`WHERE Broker = '${BROKER_NAME}'`);
+  expect(text).toContain(`"value":${Math.floor(4.3 * 1024 ** 3 * 0.8)}`);
 });
 
 test('on RabbitMQ 4 the broker queue widget says it shows broker-wide metrics', () => {

@@ -138,12 +138,17 @@ describe.each([
 });
 
 describe('broker alarms', () => {
-  test('memory: 100 x fullest node used / limit via Metrics Insights over the broker nodes; silence breaches', () => {
+  test('memory, one node: 100 x used / limit of the broker-level metrics (no Metrics Insights); silence breaches', () => {
     const props = alarmProperties(template, 'BrokerMemoryUsed');
-    const metrics = expressions(props);
-    expect(metrics.find((m) => m.ReturnData !== false)?.Expression).toBe('100 * memUsed / memLimit');
-    expect(metrics.find((m) => m.Id === 'memUsed')?.Expression).toBe(nodeQuery('MAX', 'RabbitMQMemUsed'));
-    expect(metrics.find((m) => m.Id === 'memLimit')?.Expression).toBe(nodeQuery('MAX', 'RabbitMQMemLimit'));
+    const metrics = expressions(props) as { Id: string; Expression?: string; MetricStat?: unknown }[];
+    expect(metrics.find((m) => m.Expression !== undefined)?.Expression).toBe('100 * memUsed / memLimit');
+    const stat = (id: string) => metrics.find((m) => m.Id === id)?.MetricStat as { Metric: unknown; Stat: string };
+    expect(stat('memUsed')).toMatchObject({
+      Metric: { Namespace: 'AWS/AmazonMQ', MetricName: 'RabbitMQMemUsed', Dimensions: [brokerDimension] },
+      Stat: 'Maximum',
+    });
+    expect(stat('memLimit')).toMatchObject({ Metric: { MetricName: 'RabbitMQMemLimit' }, Stat: 'Minimum' });
+    expect(JSON.stringify(props)).not.toContain('SELECT');
     expect(props).toMatchObject({
       Threshold: devMonitoringDefaults.thresholds.brokerMemoryUsedPercent,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -153,12 +158,12 @@ describe('broker alarms', () => {
     expectNotifiesTopicOnAlarmAndOk(props);
   });
 
-  test('disk: emptiest node free / limit below the ratio; silence breaches', () => {
+  test('disk, one node: free / limit of the broker-level metrics below the ratio; silence breaches', () => {
     const props = alarmProperties(template, 'BrokerDiskFree');
     const metrics = expressions(props);
-    expect(metrics.find((m) => m.ReturnData !== false)?.Expression).toBe('diskFree / diskFreeLimit');
-    expect(metrics.find((m) => m.Id === 'diskFree')?.Expression).toBe(nodeQuery('MIN', 'RabbitMQDiskFree'));
-    expect(metrics.find((m) => m.Id === 'diskFreeLimit')?.Expression).toBe(nodeQuery('MIN', 'RabbitMQDiskFreeLimit'));
+    expect(metrics.find((m) => m.Expression !== undefined)?.Expression).toBe('diskFree / diskFreeLimit');
+    expect(JSON.stringify(props)).toContain('"RabbitMQDiskFreeLimit"');
+    expect(JSON.stringify(props)).not.toContain('SELECT');
     expect(props).toMatchObject({
       Threshold: devMonitoringDefaults.thresholds.brokerDiskFreeToLimitRatio,
       ComparisonOperator: 'LessThanThreshold',
@@ -276,10 +281,44 @@ describe('RabbitMQ 4 cluster (no queue metrics, three nodes)', () => {
     expect(metrics[0].Expression).toBe(nodeQuery('MAX', 'SystemCpuUtilization'));
   });
 
-  test('prod thresholds apply: memory 70%, disk ratio 2, CPU 80%', () => {
-    expect(alarmProperties(cluster42, 'BrokerMemoryUsed')).toMatchObject({ Threshold: 70 });
-    expect(alarmProperties(cluster42, 'BrokerDiskFree')).toMatchObject({ Threshold: 2 });
+  test('prod thresholds apply: CPU 80%', () => {
     expect(alarmProperties(cluster42, 'BrokerCpu')).toMatchObject({ Threshold: 80 });
+  });
+
+  test('memory, cluster: the fullest node in one query against 70% of the 4.3 GiB mq.m7g.large limit', () => {
+    const props = alarmProperties(cluster42, 'BrokerMemoryUsed');
+    expect(expressions(props)).toEqual([
+      expect.objectContaining({ Expression: nodeQuery('MAX', 'RabbitMQMemUsed'), Period: 60 }),
+    ]);
+    expect(props).toMatchObject({
+      Threshold: Math.floor(4.3 * 1024 ** 3 * 0.7),
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    expect(props.AlarmDescription).toMatch(
+      /more than 3\.01 GiB of memory \(70% of the 4\.30 GiB limit of mq\.m7g\.large\)/,
+    );
+  });
+
+  test('disk, cluster: the emptiest node in one query below 2 x the 2 GiB m7g cluster disk free limit', () => {
+    const props = alarmProperties(cluster42, 'BrokerDiskFree');
+    expect(expressions(props)).toEqual([
+      expect.objectContaining({ Expression: nodeQuery('MIN', 'RabbitMQDiskFree'), Period: 60 }),
+    ]);
+    expect(props).toMatchObject({ Threshold: 4 * 1024 ** 3, ComparisonOperator: 'LessThanThreshold' });
+  });
+
+  test('an m5 cluster uses 40% of its memory and its own disk free limit', () => {
+    const m5 = buildFixture({
+      config: prodMonitoringDefaults,
+      deploymentMode: 'CLUSTER_MULTI_AZ',
+      engineVersion: '3.13',
+      instanceType: 'mq.m5.xlarge',
+    }).template;
+    expect(alarmProperties(m5, 'BrokerMemoryUsed')).toMatchObject({
+      Threshold: Math.floor(0.4 * 16 * 1024 ** 3 * 0.7),
+    });
+    expect(alarmProperties(m5, 'BrokerDiskFree')).toMatchObject({ Threshold: 2 * 20 * 1024 ** 3 });
   });
 });
 
@@ -291,6 +330,21 @@ test('every alarm notifies the alarm topic on ALARM and on OK, and sets treatMis
     expect(['breaching', 'notBreaching']).toContain(alarm.Properties.TreatMissingData);
     expect(alarm.Properties.AlarmDescription).toMatch(/Runbook: docs\/operations\.md#[a-z0-9-]+$/);
   }
+});
+
+test('a cluster of an instance type whose memory and disk limits are not published is refused', () => {
+  expect(() =>
+    buildFixture({
+      deploymentMode: 'CLUSTER_MULTI_AZ',
+      instanceType: 'mq.m5.huge',
+      config: {
+        ...devMonitoringDefaults,
+        thresholds: { ...devMonitoringDefaults.thresholds, brokerConnectionLimitPerNode: 100 },
+      },
+    }),
+  ).toThrow(
+    /instanceType is "mq\.m5\.huge", whose per-node memory and disk limits Amazon MQ does not publish; allowed for a CLUSTER_MULTI_AZ broker's memory and disk alarms: mq\.m5\.large/,
+  );
 });
 
 test('an unknown instance type without a configured connection limit is refused with the allowed types', () => {

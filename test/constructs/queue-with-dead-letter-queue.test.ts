@@ -35,27 +35,30 @@ describe('defaults', () => {
     const queueName = Template.fromStack(stack).toJSON().Resources[queueId()].Properties.QueueName;
     template.hasResourceProperties('AWS::SQS::Queue', {
       MessageRetentionPeriod: 1_209_600,
-      RedriveAllowPolicy: {
-        redrivePermission: 'byQueue',
-        sourceQueueArns: [
+      RedriveAllowPolicy: { redrivePermission: 'byQueue', sourceQueueArns: [Match.anyValue()] },
+    });
+    const dlq = Template.fromStack(stack).toJSON().Resources[dlqId()].Properties.RedriveAllowPolicy;
+    const [prefix, stackIdPart] = queueName['Fn::Join'][1];
+    expect(JSON.stringify(dlq.sourceQueueArns[0])).toContain(`:${prefix}`);
+    expect(JSON.stringify(dlq.sourceQueueArns[0])).toContain(JSON.stringify(stackIdPart));
+  });
+
+  test('the queue name ends with the first group of the stack id, new for every stack created', () => {
+    const queueName = Template.fromStack(stack).toJSON().Resources[queueId()].Properties.QueueName;
+    expect(queueName).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          expect.stringMatching(/^QueueTestQueues[A-F0-9]{8}-$/),
           {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':sqs:',
-                { Ref: 'AWS::Region' },
-                ':',
-                { Ref: 'AWS::AccountId' },
-                `:${queueName}`,
-              ],
+            'Fn::Select': [
+              0,
+              { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] },
             ],
           },
         ],
-      },
+      ],
     });
-    expect(queueName).toMatch(/^QueueTestQueues[A-F0-9]{8}$/);
   });
 
   test('both queues refuse requests without TLS', () => {
@@ -95,7 +98,9 @@ test('the visibility timeout covers the batching window too, and is at least 30 
 test('FIFO makes both queues FIFO, without content-based deduplication', () => {
   const { template } = build({ fifo: true });
   template.allResourcesProperties('AWS::SQS::Queue', { FifoQueue: true, ContentBasedDeduplication: Match.absent() });
-  template.hasResourceProperties('AWS::SQS::Queue', { QueueName: Match.stringLikeRegexp('\\.fifo$') });
+  const named = Object.values(template.findResources('AWS::SQS::Queue')).filter((q) => q.Properties.QueueName);
+  expect(named).toHaveLength(1);
+  expect(JSON.stringify(named[0].Properties.QueueName)).toMatch(/\.fifo"\]\]\}$/);
 });
 
 test('retained queues keep their messages when the stack goes', () => {

@@ -246,6 +246,7 @@ describe('consumer ← embedded SQS', () => {
       receivedAt: expect.any(String),
       attempt: 1,
       effect: true,
+      effectId: expect.any(String),
     });
 
     const dead = await receiveAll(queues.dlq);

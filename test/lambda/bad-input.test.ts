@@ -136,13 +136,15 @@ describe('bad input, one case each', () => {
   it('oversized from our producer: a clear error before anything is published', async () => {
     const connection: AmqpConnectionSource = {
       confirmChannel: () => Promise.reject(new Error('must not publish')),
+      hasCachedChannel: () => false,
       blockedReason: () => undefined,
+      onBlocked: () => () => undefined,
       discard: () => undefined,
       close: async () => undefined,
     };
     const producer = createProducerHandler({ connection, config: { exchange: 'events', routingKey: 'event' } });
     await expect(producer({ size: 1_048_577 })).rejects.toThrow(
-      /size is 1048577; expected an integer from 0 to 1040384 bytes \(the SQS limit of 1048576 bytes/,
+      /size is 1048577; expected an integer from 0 to 1040384 bytes \(the SQS limit of 1048576 bytes less 8192/,
     );
     await expect(producer({ payload: 'x'.repeat(1_048_576) })).rejects.toThrow(
       /payload \(encoded message size in bytes\) is \d+; expected at most 1040384/,
@@ -152,7 +154,7 @@ describe('bad input, one case each', () => {
   it('oversized from another publisher: the bridge forwards the good ones and fails the batch, so RabbitMQ keeps it and dead-letters it after x-delivery-limit', async () => {
     const big = rabbitRecord('x'.repeat(1_048_577), { messageId: 'big-1' });
     await expect(bridge(rabbitEvent([messageRecord('good-1'), big]))).rejects.toThrow(
-      /SQS did not accept 1 of 2 records: big-1 \(Oversized: \d+ bytes as an SQS message exceeds the SQS limit of 1048576 bytes; left on the broker/,
+      /SQS did not accept 1 of 2 records: big-1 \(Oversized: body of 1048577 bytes; the flow takes at most 1040384 bytes: .*; left on the broker/,
     );
     expect(sent.map((e) => e.MessageAttributes?.['amqp.message-id']?.StringValue)).toEqual(['good-1']);
   });

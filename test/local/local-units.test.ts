@@ -96,7 +96,12 @@ describe('local adapters', () => {
     }) as unknown as ConfirmChannel;
     const source: AmqpConnectionSource = {
       confirmChannel: async () => channel,
+      hasCachedChannel: () => true,
       blockedReason: () => 'memory',
+      onBlocked: (listener) => {
+        listener('memory');
+        return () => undefined;
+      },
       discard: () => undefined,
       close: async () => undefined,
     };
@@ -113,5 +118,9 @@ describe('local adapters', () => {
     (channel as unknown as EventEmitter).emit('return', 'returned');
     expect(seen).toEqual(['returned']);
     expect(timed.blockedReason()).toBe('memory');
+    expect(timed.hasCachedChannel()).toBe(true);
+    const blocked: string[] = [];
+    timed.onBlocked((reason) => blocked.push(reason));
+    expect(blocked).toEqual(['memory']);
   });
 });

@@ -39,7 +39,9 @@ function synth(context: Record<string, unknown>) {
       CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context }),
     },
     encoding: 'utf8',
-    timeout: 60_000,
+    // The synth runs every validation plugin, AWS Control Tower's 474 cfn-guard rules included (seconds on an idle
+    // machine, minutes on a loaded one).
+    timeout: 300_000,
   });
   return { result, outdir };
 }

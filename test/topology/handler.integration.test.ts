@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { TopologyDefinition } from '../../lib/config/topology';
+import { queueArguments, type TopologyDefinition } from '../../lib/config/topology';
 import { createTopologyHandler, readBrokerSecret, type BrokerCredentials } from '../../lambda/topology/index';
 import { brokerGet, forceCleanup, LOCAL_BROKER, passwordsFor, uniqueTopology } from './fixtures';
 
@@ -134,6 +134,99 @@ test('malformed properties are refused with the property name', async () => {
   await expect(handler(event('Create', properties({ ...topology, producerUser: 'nobody' })))).rejects.toThrow(
     /topology.producerUser: got "nobody"; must name a declared user/,
   );
+});
+
+/** Management API write as guest, the way an operator (or an older release of this stack) would make it. */
+async function operator(method: 'PUT' | 'POST', path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${LOCAL_BROKER.managementUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Basic ${Buffer.from(`${LOCAL_BROKER.username}:${LOCAL_BROKER.password}`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+}
+
+const vhostPath = () => encodeURIComponent(topology.vhost);
+/** A queue today's rules refuse (quorum with reject-publish-dlx) that an older release could have deployed. */
+const legacyQueue = { name: 'legacy', type: 'quorum' as const, overflow: 'reject-publish-dlx' as const };
+
+describe('only what is being applied is validated', () => {
+  test("Update whose old properties break today's rules applies the new ones", async () => {
+    await handler(event('Create', properties(topology)));
+    const old = properties({ ...topology, queues: [...topology.queues, legacyQueue] });
+    await expect(handler(event('Update', properties(topology, { Revision: '2' }), old))).resolves.toMatchObject({
+      PhysicalResourceId: `rabbitmq-topology:${topology.vhost}`,
+    });
+  });
+
+  test("Delete whose properties break today's rules still removes the topology", async () => {
+    await handler(event('Create', properties(topology)));
+    const old = properties({ ...topology, queues: [...topology.queues, legacyQueue], producerUser: 'gone' });
+    await handler(event('Delete', old));
+    expect(await brokerGet(`/api/vhosts/${vhostPath()}`)).toBeUndefined();
+  });
+
+  test('Create and Update still refuse new properties that break the rules', async () => {
+    const invalid = properties({ ...topology, queues: [...topology.queues, legacyQueue] });
+    await expect(handler(event('Create', invalid))).rejects.toThrow(
+      /topology\.queues\[2\]\.overflow: got "reject-publish-dlx"/,
+    );
+    await handler(event('Create', properties(topology)));
+    await expect(handler(event('Update', invalid, properties(topology)))).rejects.toThrow(
+      /topology\.queues\[2\]\.overflow: got "reject-publish-dlx"/,
+    );
+  });
+});
+
+describe('Delete removes only what the stack created', () => {
+  test('a queue that existed before the Create (adopted) stays, with its vhost', async () => {
+    const source = topology.queues.find((q) => q.name === topology.sourceQueue)!;
+    await operator('PUT', `/api/vhosts/${vhostPath()}`, {});
+    await operator('PUT', `/api/queues/${vhostPath()}/${encodeURIComponent(source.name)}`, {
+      durable: true,
+      auto_delete: false,
+      arguments: queueArguments(source),
+    });
+    await handler(event('Create', properties(topology)));
+    await handler(event('Delete', properties(topology)));
+
+    expect(await brokerGet(`/api/queues/${vhostPath()}/${encodeURIComponent(source.name)}`)).toBeDefined();
+    expect(
+      await brokerGet(`/api/queues/${vhostPath()}/${encodeURIComponent(topology.deadLetterQueue)}`),
+    ).toBeUndefined();
+    expect(await brokerGet(`/api/vhosts/${vhostPath()}`)).toBeDefined();
+    const report = (logged.at(-1)?.extra as { report: { retained: string[] } }).report;
+    expect(report.retained).toEqual(
+      expect.arrayContaining([
+        `queue ${source.name} (adopted: it existed before the topology was applied)`,
+        `vhost ${topology.vhost} (adopted: it existed before the topology was applied)`,
+      ]),
+    );
+  });
+
+  test('a binding an operator added to our exchange stays, with the exchange and its queue', async () => {
+    await handler(event('Create', properties(topology)));
+    await operator('PUT', `/api/queues/${vhostPath()}/operator-audit`, { durable: true, arguments: {} });
+    await operator('POST', `/api/bindings/${vhostPath()}/e/${topology.producerExchange}/q/operator-audit`, {
+      routing_key: 'audit',
+      arguments: {},
+    });
+    await handler(event('Delete', properties(topology)));
+
+    const bindings = await brokerGet<{ destination: string; routing_key: string }[]>(
+      `/api/exchanges/${vhostPath()}/${topology.producerExchange}/bindings/source`,
+    );
+    expect(bindings).toEqual([expect.objectContaining({ destination: 'operator-audit', routing_key: 'audit' })]);
+    expect(await brokerGet(`/api/queues/${vhostPath()}/${encodeURIComponent(topology.sourceQueue)}`)).toBeUndefined();
+    expect(await brokerGet(`/api/users/${topology.producerUser}`)).toBeUndefined();
+    const report = (logged.at(-1)?.extra as { report: { retained: string[] } }).report;
+    expect(report.retained).toContain(
+      `exchange ${topology.producerExchange} (holds bindings the topology did not create: -> operator-audit [audit])`,
+    );
+  });
 });
 
 describe('readBrokerSecret', () => {

@@ -207,13 +207,12 @@ describe('per-user secrets', () => {
 });
 
 describe('retainOnDelete', () => {
-  test('is passed to the handler and keeps the secrets and log groups', () => {
+  test('is passed to the handler and keeps the secrets and log groups, except when the first create rolls back', () => {
     const retained = Template.fromStack(topologyStack({ retainOnDelete: true }).stack);
     retained.hasResourceProperties('Custom::RabbitMqTopology', { RetainOnDelete: true });
-    expect(
-      Object.values(retained.findResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' })),
-    ).toHaveLength(2);
-    expect(Object.values(retained.findResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' }))).toHaveLength(2);
+    const kept = { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' };
+    expect(Object.values(retained.findResources('AWS::SecretsManager::Secret', kept))).toHaveLength(2);
+    expect(Object.values(retained.findResources('AWS::Logs::LogGroup', kept))).toHaveLength(2);
   });
 });
 

@@ -2,6 +2,7 @@ import { explainAwsError } from '../../verify/aws-errors';
 import { messageCounts, runShape } from '../../verify/cli-args';
 import { parseReceipt, parseSqsDeadLetter } from '../../verify/queue-drain';
 import { OUTPUT_KEYS } from '../../verify/stack-outputs';
+import { messageSizeLimit } from '../../lambda/shared/message-size';
 import { OUTPUTS } from '../../lib/stacks/integration-stack';
 
 test('the output keys verify reads are the ones the stack exports', () => {
@@ -64,12 +65,20 @@ describe('runShape (the run options of npm start and npm run verify)', () => {
     });
   });
 
-  test('reads size and timeout within their bounds', () => {
-    expect(runShape({ size: '1048576', timeout: '86400' })).toMatchObject({ size: 1_048_576, timeoutSec: 86_400 });
+  test('reads size and timeout within their bounds: --size up to the SQS body limit when the broker is unknown', () => {
+    expect(runShape({ size: '1040384', timeout: '86400' })).toMatchObject({ size: 1_040_384, timeoutSec: 86_400 });
+  });
+
+  test("bounds --size by the stage's size limit, naming the broker's max_message_size and the SQS limit", () => {
+    const prod = messageSizeLimit(524_288);
+    expect(runShape({ size: '524288' }, prod)).toMatchObject({ size: 524_288 });
+    expect(() => runShape({ size: '524289' }, prod)).toThrow(
+      /--size is "524289"; expected a whole number from 1 to 524288 bytes \(the smaller of the broker's max_message_size \(524288\) and the SQS limit of 1048576 bytes less 8192 for the attributes the bridge adds \(1040384\)\)/,
+    );
   });
 
   test.each([
-    [{ size: '1048577' }, /--size is "1048577"; expected a whole number from 1 to 1048576/],
+    [{ size: '1040385' }, /--size is "1040385"; expected a whole number from 1 to 1040384 bytes \(the SQS limit/],
     [{ timeout: '0' }, /--timeout is "0"; expected a whole number from 1 to 86400/],
     [{ messages: '10', poison: '11' }, /--poison is "11"; expected a whole number from 0 to 10/],
   ])('refuses %j naming the option, the value and the range', (values, message) => {

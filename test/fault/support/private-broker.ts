@@ -57,8 +57,14 @@ function rabbitmqIds(): { uid: number; gid: number } {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-/** Creates (but does not start) a private RabbitMQ node with the management plugin on its own ports. */
-export async function createPrivateBroker(label = 'fault'): Promise<PrivateBroker> {
+/**
+ * Creates (but does not start) a private RabbitMQ node with the management plugin on its own ports; `extraConfig`
+ * lines are appended to its rabbitmq.conf (e.g. a stage's `max_message_size`).
+ */
+export async function createPrivateBroker(
+  label = 'fault',
+  extraConfig: readonly string[] = [],
+): Promise<PrivateBroker> {
   const amqpPort = await freePort();
   const managementPort = await freePort();
   const distPort = await freePort();
@@ -77,6 +83,7 @@ export async function createPrivateBroker(label = 'fault'): Promise<PrivateBroke
       'loopback_users = none',
       // Queue depths in the management API fresh within half a second: fault tests wait for an empty pipeline.
       'collect_statistics_interval = 500',
+      ...extraConfig,
       '',
     ].join('\n'),
   );

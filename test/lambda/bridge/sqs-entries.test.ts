@@ -8,6 +8,7 @@ import {
 } from '../../../lambda/bridge/sqs-entries';
 import type { ForwardFailure } from '../../../lambda/shared/errors';
 import { encodeMessage } from '../../../lambda/shared/message';
+import { messageSizeLimit } from '../../../lambda/shared/message-size';
 import { isSqsSafeText, sqsMessageBytes } from '../../../lambda/shared/sqs-limits';
 import { bytesOf, messageRecord, rabbitEvent, rabbitRecord, sampleMessage } from '../support/events';
 
@@ -110,7 +111,24 @@ describe('planEntry', () => {
       id: 'big-1',
       code: 'Oversized',
       message: expect.stringMatching(
-        /^1048\d+ bytes as an SQS message exceeds the SQS limit of 1048576 bytes; left on the broker/,
+        /^body of 1048577 bytes; the flow takes at most 1040384 bytes: the SQS limit of 1048576 bytes less 8192 for the attributes the bridge adds \(1040384\); left on the broker/,
+      ),
+    });
+  });
+
+  it("refuses a body over the flow's size limit, naming the broker's max_message_size and the SQS limit", () => {
+    const sizeLimit = messageSizeLimit(524_288);
+    const atLimit = planEntry(record(rabbitRecord('x'.repeat(524_288))), { ...standard, sizeLimit });
+    expect('entry' in atLimit).toBe(true);
+    const over = planEntry(record(rabbitRecord('x'.repeat(524_289), { messageId: 'big-2' })), {
+      ...standard,
+      sizeLimit,
+    });
+    expect(over).toEqual({
+      id: 'big-2',
+      code: 'Oversized',
+      message: expect.stringMatching(
+        /^body of 524289 bytes; the flow takes at most 524288 bytes: the smaller of the broker's max_message_size \(524288\) and the SQS limit of 1048576 bytes/,
       ),
     });
   });
@@ -126,11 +144,14 @@ describe('planEntry', () => {
     expect(p.bytes).toBe(sqsMessageBytes(p.entry.MessageBody as string, p.entry.MessageAttributes));
   });
 
-  it('counts base64 growth and attributes against the size limit', () => {
-    const justFits = planEntry(record(rabbitRecord('x'.repeat(1_048_576 - 2_000))), standard);
+  it('counts base64 growth and attributes against the SQS limit', () => {
+    const justFits = planEntry(record(rabbitRecord('x'.repeat(1_040_384))), standard);
     expect('entry' in justFits).toBe(true);
     const wrappedTooBig = planEntry(record(rabbitRecord(Buffer.alloc(800_000, 0xff))), standard);
-    expect(wrappedTooBig).toMatchObject({ code: 'Oversized' });
+    expect(wrappedTooBig).toMatchObject({
+      code: 'Oversized',
+      message: expect.stringMatching(/^10\d{5} bytes as an SQS message exceeds the SQS limit of 1048576 bytes/),
+    });
   });
 
   describe('FIFO', () => {

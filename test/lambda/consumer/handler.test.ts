@@ -57,8 +57,22 @@ describe('createConsumerHandler', () => {
     expect(effects.sort()).toEqual(['a', 'b']);
     expect(receipts).toEqual(
       expect.arrayContaining([
-        { id: 'a', runId: 'run-1', receivedAt: '2024-05-01T12:00:01.000Z', attempt: 1, effect: true },
-        { id: 'b', runId: 'run-1', receivedAt: '2024-05-01T12:00:01.000Z', attempt: 3, effect: true },
+        {
+          id: 'a',
+          runId: 'run-1',
+          receivedAt: '2024-05-01T12:00:01.000Z',
+          attempt: 1,
+          effect: true,
+          effectId: expect.any(String),
+        },
+        {
+          id: 'b',
+          runId: 'run-1',
+          receivedAt: '2024-05-01T12:00:01.000Z',
+          attempt: 3,
+          effect: true,
+          effectId: expect.any(String),
+        },
       ]),
     );
   });

@@ -45,7 +45,7 @@ describe('parseProducerEvent', () => {
     [
       'oversized (over the 1 MiB SQS limit)',
       { size: 2_000_000 },
-      /size is 2000000; expected an integer from 0 to 1040384 bytes \(the SQS limit of 1048576 bytes/,
+      /size is 2000000; expected an integer from 0 to 1040384 bytes \(the SQS limit of 1048576 bytes less 8192/,
     ],
     ['negative size', { size: -1 }, /size is -1/],
     ['size with payload', { size: 10, payload: {} }, /size is 10; expected no size when a payload is given/],
@@ -91,7 +91,7 @@ describe('buildMessages', () => {
     expect(() =>
       buildMessages({ count: 1, poison: 0, runId: 'r', payload: 'x'.repeat(MAX_BODY_BYTES) }, ids(), now),
     ).toThrow(
-      /payload \(encoded message size in bytes\) is 1040506; expected at most 1040384 \(the SQS limit of 1048576 bytes/,
+      /payload \(encoded message size in bytes\) is 1040506; expected at most 1040384 bytes: the SQS limit of 1048576 bytes less 8192/,
     );
   });
 

@@ -16,7 +16,9 @@ function fakeSource(channel: FakeChannel | Error, blocked?: string) {
       if (channel instanceof Error) throw channel;
       return channel as unknown as ConfirmChannel;
     },
+    hasCachedChannel: () => false,
     blockedReason: () => blocked,
+    onBlocked: () => () => undefined,
     discard: (reason) => discarded.push(reason),
     close: async () => undefined,
   };
@@ -76,18 +78,35 @@ describe('createProducerHandler', () => {
     const result = await handler({ count: 2, runId: 'r' });
     expect(result.ids).toEqual([]);
     expect(result.failed).toEqual([
-      { id: 'id-0', poison: false, code: 'connection-failed', reason: expect.stringMatching(/ECONNREFUSED/) },
-      { id: 'id-1', poison: false, code: 'connection-failed', reason: expect.stringMatching(/ECONNREFUSED/) },
+      {
+        id: 'id-0',
+        poison: false,
+        published: false,
+        code: 'connection-failed',
+        reason: expect.stringMatching(/ECONNREFUSED/),
+      },
+      {
+        id: 'id-1',
+        poison: false,
+        published: false,
+        code: 'connection-failed',
+        reason: expect.stringMatching(/ECONNREFUSED/),
+      },
     ]);
   });
 
-  it('fails within the confirm timeout when the broker blocks publishers, and drops the connection', async () => {
-    const { handler, discarded } = producer(new FakeChannel(() => 'silence'), 'low on memory');
+  it('fails at once without publishing when the broker blocks publishers, and drops the connection', async () => {
+    const channel = new FakeChannel(() => 'silence');
+    const { handler, discarded } = producer(channel, 'low on memory');
     const started = Date.now();
     const result = await handler({ count: 2, runId: 'r' });
     expect(Date.now() - started).toBeLessThan(1_000);
-    expect(result.failed.map((f) => f.code)).toEqual(['broker-blocked', 'broker-blocked']);
-    expect(discarded).toEqual(['confirm timeout']);
+    expect(result.failed.map((f) => [f.code, f.published])).toEqual([
+      ['broker-blocked', false],
+      ['broker-blocked', false],
+    ]);
+    expect(channel.published).toHaveLength(0);
+    expect(discarded).toEqual(['the broker blocks publishers (low on memory)']);
   });
 
   it('throws on an invalid event before publishing anything', async () => {

@@ -29,39 +29,90 @@ describe('publishWithConfirms', () => {
 
   it('publishes nothing for an empty list', async () => {
     const channel = new FakeChannel();
-    expect(await publishWithConfirms(channel, [], options)).toEqual({ confirmed: [], failed: [] });
+    expect(await publishWithConfirms(channel, [], options)).toEqual({ confirmed: [], failed: [], taken: 0 });
     expect(channel.published).toHaveLength(0);
   });
 
-  it.each<[string, Answer, string, RegExp]>([
-    ['a nack', 'nack', 'nacked', /broker nacked the message/],
+  it.each<[string, Answer, string, RegExp, boolean]>([
+    ['a nack', 'nack', 'nacked', /broker nacked the message/, true],
     [
       'a return before the ack (unroutable)',
       'return-then-ack',
       'returned',
       /returned as unroutable \(312 NO_ROUTE\): no queue is bound to exchange "events" with routing key "event"/,
+      true,
     ],
-    ['no confirm in time', 'silence', 'confirm-timeout', /no confirm from the broker within 200 ms/],
-    ['a closed channel', 'throw', 'channel-closed', /channel closed before the broker confirmed/],
-  ])('reports %s as a failure of that message only', async (_name, answer, code, reason) => {
+    ['no confirm in time', 'silence', 'confirm-timeout', /no confirm from the broker within 200 ms/, true],
+    ['a closed channel', 'throw', 'channel-closed', /channel closed before the broker confirmed/, false],
+  ])('reports %s as a failure of that message only', async (_name, answer, code, reason, published) => {
     const channel = new FakeChannel((id) => (id === 'm1' ? answer : 'ack'));
     const outcome = await publishWithConfirms(channel, messages(3), options);
     expect(outcome.confirmed.map((m) => m.id)).toEqual(['m0', 'm2']);
-    expect(outcome.failed).toEqual([{ id: 'm1', code, reason: expect.stringMatching(reason), poison: false }]);
+    expect(outcome.failed).toEqual([
+      { id: 'm1', code, reason: expect.stringMatching(reason), poison: false, published },
+    ]);
   });
 
-  it('explains a timeout by the broker blocking publishers (memory alarm)', async () => {
+  it('publishes nothing while the broker blocks publishers (memory alarm), and says why', async () => {
     const channel = new FakeChannel(() => 'silence');
-    const started = Date.now();
     const outcome = await publishWithConfirms(channel, messages(2), {
       ...options,
       blockedReason: () => 'low on memory',
     });
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect(outcome.failed.map((f) => f.code)).toEqual(['broker-blocked', 'broker-blocked']);
-    expect(outcome.failed[0].reason).toMatch(
-      /broker blocks publishers \(low on memory: memory or disk alarm\); no confirm within 200 ms/,
-    );
+    expect(channel.published).toHaveLength(0);
+    expect(outcome).toEqual({
+      confirmed: [],
+      failed: [],
+      taken: 0,
+      stopped: {
+        code: 'broker-blocked',
+        reason: 'not published: the broker blocks publishers (low on memory: memory or disk alarm)',
+      },
+    });
+  });
+
+  it('has one message in flight until the broker first answers, then the whole window', async () => {
+    const channel = new FakeChannel(() => 'silence');
+    const publishing = publishWithConfirms(channel, messages(20), {
+      ...options,
+      maxInFlight: 8,
+      confirmTimeoutMs: 5_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(channel.published.map((p) => p.id)).toEqual(['m0']);
+    channel.pending.get('m0')?.(null);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(channel.published).toHaveLength(9);
+    channel.closeWithError('test over');
+    const outcome = await publishing;
+    expect(outcome.confirmed.map((m) => m.id)).toEqual(['m0']);
+    expect(outcome.stopped).toMatchObject({ code: 'channel-closed' });
+    expect(outcome.taken).toBe(9);
+  });
+
+  it('gives the first message its own timeout and publishes nothing more when it goes unanswered', async () => {
+    const channel = new FakeChannel(() => 'silence');
+    const started = Date.now();
+    const outcome = await publishWithConfirms(channel, messages(5), {
+      ...options,
+      confirmTimeoutMs: 5_000,
+      firstConfirmTimeoutMs: 50,
+    });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(channel.published).toHaveLength(1);
+    expect(outcome.failed).toEqual([
+      {
+        id: 'm0',
+        code: 'confirm-timeout',
+        reason: 'no confirm from the broker within 50 ms',
+        poison: false,
+        published: true,
+      },
+    ]);
+    expect(outcome.stopped).toEqual({
+      code: 'confirm-timeout',
+      reason: 'not published: no confirm from the broker within 50 ms',
+    });
   });
 
   it('fails every unconfirmed message when the channel closes mid-flight, quoting the broker', async () => {
@@ -152,11 +203,11 @@ describe('publishWithConfirms', () => {
   });
 
   it('times out each message by its own deadline while later ones are still confirmed', async () => {
-    const channel = new FakeChannel((id) => (id === 'm0' || id === 'm3' ? 'silence' : 'ack'));
+    const channel = new FakeChannel((id) => (id === 'm1' || id === 'm3' ? 'silence' : 'ack'));
     const outcome = await publishWithConfirms(channel, messages(5), options);
-    expect(outcome.confirmed.map((m) => m.id)).toEqual(['m1', 'm2', 'm4']);
+    expect(outcome.confirmed.map((m) => m.id)).toEqual(['m0', 'm2', 'm4']);
     expect(outcome.failed.map((f) => [f.id, f.code])).toEqual([
-      ['m0', 'confirm-timeout'],
+      ['m1', 'confirm-timeout'],
       ['m3', 'confirm-timeout'],
     ]);
   });
