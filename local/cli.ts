@@ -17,6 +17,9 @@ consumer under event-source emulators, all configured from the synthesized templ
   --size BYTES          body size of generated messages, up to the stage's size limit   default: minimal
   --stage NAME          stage whose template is synthesized                  default: dev
   --config JSON         override stage fields, as cdk synth -c config='{…}' does, e.g. '{"queues":{"fifo":true}}'
+  --source NAME         rabbitmq, or kafka (starts the local Kafka broker with scripts/ensure-kafka.sh and
+                        synthesizes the stage with kafka.enabled)                default: rabbitmq
+  --kafka-brokers LIST  with --source kafka: use these brokers instead of the project's local one
   --json FILE           also write the report as JSON
   --serve               keep the pipeline running for any AMQP client until Ctrl-C
   --receipts FILE       with --serve: JSON-lines file of receipts             default: local-receipts.jsonl
@@ -48,6 +51,8 @@ export async function main(
       ...RUN_OPTIONS,
       stage: { type: 'string' },
       config: { type: 'string' },
+      source: { type: 'string' },
+      'kafka-brokers': { type: 'string' },
       json: { type: 'string' },
       serve: { type: 'boolean' },
       receipts: { type: 'string' },
@@ -74,6 +79,36 @@ export async function main(
     // --size stops here, before the broker probe, the synth and the topology.
     const sizeLimit = stageMessageSizeLimit(loadStageConfig(stage, configOverrides));
     const { messages, poison, size, timeoutSec } = runShape(values, sizeLimit);
+    const source = values.source ?? 'rabbitmq';
+    if (source !== 'rabbitmq' && source !== 'kafka') {
+      throw new UsageError(`--source is ${JSON.stringify(source)}; expected rabbitmq or kafka`);
+    }
+    if (values['kafka-brokers'] !== undefined && source !== 'kafka') {
+      throw new UsageError('--kafka-brokers only applies with --source kafka');
+    }
+    if (source === 'kafka') {
+      if (values.serve) throw new UsageError('--serve is not available with --source kafka yet');
+      const { runKafkaCommand } = await import('./kafka/kafka-command');
+      return await runKafkaCommand(
+        {
+          stage,
+          configOverrides,
+          messages,
+          poison,
+          size,
+          brokers: values['kafka-brokers']
+            ?.split(',')
+            .map((b) => b.trim())
+            .filter((b) => b !== ''),
+          timeScale: decimalOption('time-scale', values['time-scale'], 1, 1),
+          timeoutSec,
+          isolated: values.isolated ?? false,
+          verbose: values.verbose ?? false,
+          jsonFile: values.json,
+        },
+        io,
+      );
+    }
     // Loaded only now: the runtime (handlers, SQS emulator, synth) takes seconds to load, a refused option none.
     const { runLocalCommand } = await import('./local-command');
     return await runLocalCommand(

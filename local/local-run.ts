@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { PublishFailure } from '../lambda/producer/handler';
+import type { ProducerEvent } from '../lambda/producer/event';
 import { accountForRun, countEffects, type PublishedMessage, type VerificationReport } from '../verify/accounting';
 import type { ShardDelivery } from '../verify/report-format';
 import { drainOnce, parseReceipt, parseSqsDeadLetter } from '../verify/queue-drain';
 import { ArrivalTally, producerInvocations, publishedMessages } from '../verify/run-ledger';
+import type { DeadLetter } from '../verify/accounting';
+import type { ProducerAnswer } from '../verify/run-ledger';
 import type { LocalPipeline } from './pipeline';
 import { sleep } from './timing';
 
@@ -12,6 +14,24 @@ import { sleep } from './timing';
  * the RabbitMQ DLQ until every confirmed message is accounted for or the budget runs out, and builds the report
  * with the same accounting `npm run verify` uses.
  */
+
+/** A producer failure of any source: the message id, why, and whether it was poison. */
+export interface ProducerFailure {
+  readonly id: string;
+  readonly poison: boolean;
+  readonly code: string;
+  readonly reason: string;
+}
+
+/**
+ * What a verification run needs of a local pipeline, whatever the source: the real producer (RabbitMQ's or Kafka's,
+ * the same event and answer), when each message was handed over, the shared SQS side, and the source's own dead
+ * letters (RabbitMQ's DLQ, Kafka's on-failure destination).
+ */
+export interface VerifiablePipeline extends Pick<LocalPipeline, 'settings' | 'sqs' | 'queues' | 'publishedAt'> {
+  producer(event: ProducerEvent): Promise<ProducerAnswer & { readonly failed: readonly ProducerFailure[] }>;
+  readonly deadLetters: { drain(ids: ReadonlySet<string>): Promise<DeadLetter[]> };
+}
 
 export interface LocalRunOptions {
   /** Valid messages. */
@@ -32,7 +52,7 @@ export interface LocalRunResult {
   readonly runId: string;
   readonly report: VerificationReport;
   /** Messages the producer could not get confirmed, with why (never counted as sent). */
-  readonly producerFailures: readonly PublishFailure[];
+  readonly producerFailures: readonly ProducerFailure[];
   /** True when the drain stopped at the budget with messages unaccounted for. */
   readonly timedOut: boolean;
   /** How `effects` was counted (the receipts' `effect` flag, as in `npm run verify`). */
@@ -59,17 +79,23 @@ export function deliveredPerShard(
 export const LOCAL_MESSAGES_PER_INVOCATION = 10_000;
 
 /** Default drain budget: a poison message's full redrive path (maxReceiveCount + 1 visibility timeouts) plus slack. */
-export function defaultDrainBudgetMs(pipeline: LocalPipeline, messages: number): number {
+export function defaultDrainBudgetMs(
+  pipeline: Pick<VerifiablePipeline, 'settings' | 'queues'>,
+  messages: number,
+): number {
   const maxReceiveCount = pipeline.settings.sourceQueue.redrive?.maxReceiveCount ?? 1;
   const visibilitySec = pipeline.queues.source.visibilityTimeoutSec;
   return ((maxReceiveCount + 1) * visibilitySec + 60) * 1000 + messages * 10;
 }
 
-export async function runLocalVerification(pipeline: LocalPipeline, options: LocalRunOptions): Promise<LocalRunResult> {
+export async function runLocalVerification(
+  pipeline: VerifiablePipeline,
+  options: LocalRunOptions,
+): Promise<LocalRunResult> {
   const runId = options.runId ?? randomUUID();
   const startedAt = Date.now();
   const published: PublishedMessage[] = [];
-  const failures: PublishFailure[] = [];
+  const failures: ProducerFailure[] = [];
   const total = options.messages + options.poison;
   const invocations = producerInvocations(options.messages, options.poison, LOCAL_MESSAGES_PER_INVOCATION);
   for (const { count, poison } of invocations) {

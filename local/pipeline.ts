@@ -1,9 +1,4 @@
 import { createBridgeHandler } from '../lambda/bridge/handler';
-import { createSqsFailFast } from '../lambda/consumer/fail-fast';
-import { createConsumerHandler } from '../lambda/consumer/handler';
-import { LocalPersistenceLayer } from '../lambda/consumer/local-persistence-layer';
-import { sampleProcessMessage } from '../lambda/consumer/process-message';
-import { createSqsReceiptSink } from '../lambda/consumer/receipts';
 import { createAmqpConnectionSource } from '../lambda/producer/amqp-connection';
 import { messageSizeLimitFromEnv } from '../lambda/shared/message-size';
 import { createProducerHandler, type ProducerHandler } from '../lambda/producer/handler';
@@ -12,7 +7,8 @@ import { RabbitMqDeadLetterReader } from './rabbitmq-dead-letters';
 import type { RabbitMqEvent } from './rabbitmq-event';
 import { RabbitMqEventSource } from './rabbitmq-event-source';
 import { startSqsEmulator, type SqsEmulator } from './sqs-emulator';
-import { SqsEventSource } from './sqs-event-source';
+import { startConsumerSide, literalNumber } from './consumer-side';
+import type { SqsEventSource } from './sqs-event-source';
 import { createLocalQueues, type LocalQueues } from './sqs-setup';
 import type { LocalSettings } from './template-reader';
 import { sleep } from './timing';
@@ -30,8 +26,7 @@ import {
  * emulators configured from the template's mappings.
  */
 
-/** SQS pollers when the mapping sets no `MaximumConcurrency` (Lambda starts with five). */
-export const LOCAL_DEFAULT_SQS_CONCURRENCY = 5;
+export { LOCAL_DEFAULT_SQS_CONCURRENCY } from './consumer-side';
 
 export interface LocalPipelineOptions {
   readonly settings: LocalSettings;
@@ -137,43 +132,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       metrics: discardMetrics,
     });
 
-    const effects = new Map<string, number>();
-    const consumerTimeoutMs = settings.functions.consumer.timeoutSec * 1000;
-    const consumer = createConsumerHandler({
-      processMessage: sampleProcessMessage,
-      persistenceStore: new LocalPersistenceLayer(),
-      // The expiry the stack derived from the queues' retentions, as the deployed consumer reads it.
-      idempotencyExpirySeconds: literalNumber(settings.functions.consumer.environment.IDEMPOTENCY_EXPIRY_SECONDS),
-      outcomes: createSqsReceiptSink({ sqs: sqs.client, queueUrl: queues.receipts.url }),
-      // The emulator's URL stands in for SOURCE_QUEUE_URL, so invalid records take the same fail-fast path as in AWS.
-      failFast: settings.consumerFailFast
-        ? createSqsFailFast({ sqs: sqs.client, queueUrl: queues.source.url })
-        : undefined,
-      onEffect: (message) => effects.set(message.id, (effects.get(message.id) ?? 0) + 1),
-      defaultTimeoutMs: consumerTimeoutMs,
-      logger: logger('consumer'),
-      metrics: discardMetrics,
-    });
-
     // Downstream first: the consumer side is ready before the first RabbitMQ batch arrives, and stop() (which runs
     // the cleanups in reverse) stops taking from RabbitMQ before it stops the SQS side.
-    const sqsSource = new SqsEventSource({
-      client: sqs.client,
-      queueUrl: queues.source.url,
-      queueArn: queues.source.arn,
-      region: sqs.region,
-      batchSize: settings.sqsMapping.batchSize,
-      batchingWindowMs: settings.sqsMapping.batchingWindowSec * 1000,
-      concurrency: settings.sqsMapping.maximumConcurrency ?? LOCAL_DEFAULT_SQS_CONCURRENCY,
-      reportBatchItemFailures: settings.sqsMapping.reportBatchItemFailures,
-      functionTimeoutMs: consumerTimeoutMs,
-      handler: async (event) => {
-        if (invokeDelay > 0) await sleep(invokeDelay);
-        return consumer(event);
-      },
-      onError: (error) => logger('event-source:sqs').warn(error.message),
-    });
-    sqsSource.start();
+    const { sqsSource, effects } = startConsumerSide(settings, sqs, queues, logger, invokeDelay);
     cleanups.push(() => sqsSource.stop());
 
     // One emulator per shard queue, each with Lambda's concurrency 1 for RabbitMQ, all invoking the same bridge.
@@ -245,12 +206,6 @@ function delaySqsCalls(sqs: SqsEmulator, ms: number): void {
     },
     { step: 'initialize', name: 'injectedSqsLatency' },
   );
-}
-
-/** A template environment value that is a literal number (or numeric string); undefined otherwise. */
-function literalNumber(value: unknown): number | undefined {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : typeof value === 'number' ? value : NaN;
-  return Number.isFinite(n) ? n : undefined;
 }
 
 /** The template environment's literal values (intrinsics such as queue URLs left out), as a function would see them. */

@@ -128,7 +128,7 @@ export function readLocalSettings(template: CfnTemplate): LocalSettings {
   };
 }
 
-function findFunctionByPath(resources: Record<string, CfnResource>, constructId: string): string {
+export function findFunctionByPath(resources: Record<string, CfnResource>, constructId: string): string {
   const suffix = `/${constructId}/Resource`;
   const matches = Object.entries(resources).filter(
     ([, r]) =>
@@ -145,7 +145,7 @@ function findFunctionByPath(resources: Record<string, CfnResource>, constructId:
   return matches[0][0];
 }
 
-function readFunction(resources: Record<string, CfnResource>, logicalId: string): FunctionSettings {
+export function readFunction(resources: Record<string, CfnResource>, logicalId: string): FunctionSettings {
   const props = resources[logicalId].Properties ?? {};
   const env = isRecord(props.Environment) && isRecord(props.Environment.Variables) ? props.Environment.Variables : {};
   return {
@@ -155,7 +155,7 @@ function readFunction(resources: Record<string, CfnResource>, logicalId: string)
   };
 }
 
-function readQueue(resources: Record<string, CfnResource>, logicalId: string): SqsQueueSettings {
+export function readQueue(resources: Record<string, CfnResource>, logicalId: string): SqsQueueSettings {
   const resource = resources[logicalId];
   if (resource?.Type !== 'AWS::SQS::Queue') {
     throw new TemplateReadError(`expected ${logicalId} to be an AWS::SQS::Queue, got ${resource?.Type ?? 'nothing'}`);
@@ -193,7 +193,10 @@ function readQueue(resources: Record<string, CfnResource>, logicalId: string): S
   };
 }
 
-function mappingsOf(resources: Record<string, CfnResource>, functionId: string): [string, Record<string, unknown>][] {
+export function mappingsOf(
+  resources: Record<string, CfnResource>,
+  functionId: string,
+): [string, Record<string, unknown>][] {
   return Object.entries(resources)
     .filter(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping')
     .map(([id, r]): [string, Record<string, unknown>] => [id, r.Properties ?? {}])

@@ -36,7 +36,8 @@ export interface Receipt {
 export interface DeadLetter {
   /** Message id, when it could be recovered from the dead-lettered message. */
   readonly id: string | undefined;
-  readonly queue: 'sqs' | 'rabbitmq';
+  /** Where it was found: the SQS DLQ, RabbitMQ's DLQ, or the MSK event source's on-failure destination. */
+  readonly queue: 'sqs' | 'rabbitmq' | 'kafka-on-failure';
 }
 
 export interface AccountingInput {
@@ -90,7 +91,12 @@ export interface VerificationReport {
   /** What a clean run looks like for this input. */
   readonly expected: { readonly poison: number; readonly good: number };
   /** Dead-lettered messages per queue. */
-  readonly deadLetteredByQueue: { readonly sqs: number; readonly rabbitmq: number };
+  /** Dead letters per place; `kafka-on-failure` only when the Kafka event source gave up on some. */
+  readonly deadLetteredByQueue: {
+    readonly sqs: number;
+    readonly rabbitmq: number;
+    readonly 'kafka-on-failure'?: number;
+  };
   /** Everything that makes the run fail; empty when it passed. */
   readonly problems: readonly string[];
   readonly passed: boolean;
@@ -215,8 +221,8 @@ export function accountForRun(input: AccountingInput): VerificationReport {
   const firstPublish =
     input.published.length > 0 ? Math.min(...input.published.map((m) => m.publishedAt)) : input.startedAt;
   const spanSec = (lastReceiptAt - firstPublish) / 1000;
-  const byQueue = { sqs: 0, rabbitmq: 0 };
-  for (const queue of deadLettered.values()) byQueue[queue] += 1;
+  const byQueue: { sqs: number; rabbitmq: number; 'kafka-on-failure'?: number } = { sqs: 0, rabbitmq: 0 };
+  for (const queue of deadLettered.values()) byQueue[queue] = (byQueue[queue] ?? 0) + 1;
 
   return {
     sent: input.published.length,

@@ -35,7 +35,11 @@ export function formatReport(report: VerificationReport, context: ReportContext)
     row(
       'dead-lettered',
       report.deadLettered,
-      `SQS DLQ ${report.deadLetteredByQueue.sqs}, RabbitMQ DLQ ${report.deadLetteredByQueue.rabbitmq} (expected ${report.expected.poison} poison)`,
+      `SQS DLQ ${report.deadLetteredByQueue.sqs}, RabbitMQ DLQ ${report.deadLetteredByQueue.rabbitmq}` +
+        (report.deadLetteredByQueue['kafka-on-failure'] === undefined
+          ? ''
+          : `, Kafka on-failure ${report.deadLetteredByQueue['kafka-on-failure']}`) +
+        ` (expected ${report.expected.poison} poison)`,
     ),
     row('lost', report.lost, 'confirmed but neither delivered nor dead-lettered'),
     ...(context.perShard ?? []).map((shard, i) =>

@@ -1,5 +1,6 @@
 import type { BrokerLimitsConfig } from './broker-limits';
 import { derivedIdempotencyExpirySeconds } from './idempotency';
+import type { KafkaConfig } from './kafka';
 import type { MonitoringConfig } from './monitoring';
 import type { TopologyDefinition } from './topology';
 
@@ -191,6 +192,8 @@ export interface StageConfig {
   readonly verification: VerificationConfig;
   /** What lives inside the broker. @default defaultTopology() */
   readonly topology: TopologyDefinition;
+  /** The Kafka source on Amazon MSK. @default disabled (devKafkaDefaults / prodKafkaDefaults in kafka.ts) */
+  readonly kafka: KafkaConfig;
   /** Alarm thresholds and alarm email. @default devMonitoringDefaults (dev), prodMonitoringDefaults (prod) */
   readonly monitoring: MonitoringConfig;
   /** Tags applied to every resource. @default { project, stage } */

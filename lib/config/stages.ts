@@ -1,5 +1,6 @@
 import { NO_LIMIT_OVERRIDES } from './broker-limits';
 import { ConfigValidationError } from './config-issue';
+import { devKafkaDefaults, prodKafkaDefaults } from './kafka';
 import { devMonitoringDefaults, prodMonitoringDefaults } from './monitoring';
 import { MAX_SHARDS } from './shards';
 import type { StageConfig } from './stage-config';
@@ -78,6 +79,7 @@ function devDefaults(): StageConfig {
     },
     verification: { receipts: true },
     topology: defaultTopology(),
+    kafka: devKafkaDefaults(),
     monitoring: devMonitoringDefaults,
     tags: { project: 'mq-cloud-integration', stage: 'dev' },
   };
@@ -109,6 +111,7 @@ function prodDefaults(): StageConfig {
     },
     topology: defaultTopology({ shards: 3 }),
     verification: { receipts: false },
+    kafka: prodKafkaDefaults(),
     monitoring: prodMonitoringDefaults,
     tags: { project: 'mq-cloud-integration', stage: 'prod' },
   };

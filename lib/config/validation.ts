@@ -3,6 +3,7 @@ import { brokerCapacityIssues } from './broker-capacity';
 import { checkBrokerLimits } from './broker-limits';
 import { checkBrokerSettings, checkBrokerSubnets, checkMaintenanceWindow } from './broker-rules';
 import { addIssue as issue, checkIntegerRange, throwIfIssues, type ConfigIssue } from './config-issue';
+import { kafkaConfigIssues, privateSubnetAzs } from './kafka-rules';
 import { MAX_IDEMPOTENCY_EXPIRY_SECONDS, MIN_IDEMPOTENCY_EXPIRY_SECONDS, redeliveryWindowSeconds } from './idempotency';
 import {
   checkFunctionSizing,
@@ -98,6 +99,7 @@ export function stageConfigIssues(config: StageConfig): ConfigIssue[] {
     }),
   );
   out.push(...idempotencyIssues(config));
+  out.push(...kafkaConfigIssues(config.kafka, privateSubnetAzs(config.network)));
   // Demand is compared only with limits that are valid themselves; a refused limit is reported above.
   if (limitIssues.length === 0) out.push(...brokerCapacityIssues(config));
   if (typeof config.verification?.receipts !== 'boolean') {

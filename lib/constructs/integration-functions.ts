@@ -280,11 +280,12 @@ export class IntegrationFunctions extends Construct {
   }
 }
 
-const SYNCHRONOUS =
+export const SYNCHRONOUS =
   'Invoked synchronously, never asynchronously, so an async dead-letter queue would never receive anything:';
-const ENI_REASON =
+export const ENI_REASON =
   'EC2 network-interface actions Lambda needs to run the function in a VPC (the AWSLambdaVPCAccessExecutionRole set), which support no resource-level scope.';
-const XRAY_REASON = 'X-Ray PutTraceSegments and PutTelemetryRecords (active tracing) support no resource-level scope.';
+export const XRAY_REASON =
+  'X-Ray PutTraceSegments and PutTelemetryRecords (active tracing) support no resource-level scope.';
 
 /** The one event source mapping of `fn`. */
 function mappingOf(fn: NodejsFunction): EventSourceMapping {

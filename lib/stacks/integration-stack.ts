@@ -13,11 +13,13 @@ import {
 import { ConsumerOutcomes } from '../constructs/consumer-outcomes';
 import { applyStageGovernance } from '../governance/stage-governance';
 import { IntegrationFunctions } from '../constructs/integration-functions';
+import type { KafkaSource } from '../constructs/kafka/kafka-source';
 import { Monitoring } from '../constructs/monitoring';
 import { Network } from '../constructs/network';
 import { QueueWithDeadLetterQueue } from '../constructs/queue-with-dead-letter-queue';
 import { RabbitMqBroker } from '../constructs/rabbitmq-broker';
 import { RabbitMqTopology } from '../constructs/rabbitmq-topology';
+import { addKafkaSource } from './kafka-wiring';
 
 export interface IntegrationStackProps extends StackProps {
   /** The validated stage config (`loadStageConfig`). */
@@ -58,6 +60,8 @@ export class IntegrationStack extends Stack {
   readonly outcomes: ConsumerOutcomes;
   readonly functions: IntegrationFunctions;
   readonly monitoring: Monitoring;
+  /** The Kafka source, when `kafka.enabled`. */
+  readonly kafka?: KafkaSource;
 
   /** `id` is the stack name; `bin/app.ts` passes `stackNameFor(config.stage)` (`MqCloudIntegration-<stage>`). */
   constructor(scope: Construct, id: string, props: IntegrationStackProps) {
@@ -214,6 +218,7 @@ export class IntegrationStack extends Stack {
       },
     });
 
+    this.kafka = config.kafka.enabled ? addKafkaSource(this) : undefined;
     this.addOutputs();
   }
 

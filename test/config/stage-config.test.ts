@@ -1,4 +1,5 @@
 import { ConfigValidationError } from '../../lib/config/config-issue';
+import { devKafkaDefaults, prodKafkaDefaults } from '../../lib/config/kafka';
 import { devMonitoringDefaults, prodMonitoringDefaults } from '../../lib/config/monitoring';
 import {
   resolvedIdempotencyExpirySeconds,
@@ -74,6 +75,7 @@ describe('stage defaults', () => {
       },
       verification: { receipts: true },
       topology: defaultTopology(),
+      kafka: devKafkaDefaults(),
       monitoring: devMonitoringDefaults,
       tags: { project: 'mq-cloud-integration', stage: 'dev' },
     });
@@ -107,6 +109,7 @@ describe('stage defaults', () => {
       },
       topology: defaultTopology({ shards: 3 }),
       verification: { receipts: false },
+      kafka: prodKafkaDefaults(),
       monitoring: prodMonitoringDefaults,
       tags: { project: 'mq-cloud-integration', stage: 'prod' },
     });

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { parseProducerEvent, prepareMessages, type ProducerEvent } from '../producer/event';
+import {
+  logger as defaultLogger,
+  metrics as defaultMetrics,
+  MetricUnit,
+  type LoggerLike,
+  type MetricsLike,
+} from '../shared/observability';
+import type { KafkaProducerSource } from './kafka-connection';
+import { produceAcknowledged, type KafkaPublishFailure } from './publisher';
+
+export type { ProducerEvent } from '../producer/event';
+export type { KafkaPublishFailure, KafkaPublishFailureCode } from './publisher';
+
+/** Where the Kafka producer publishes. */
+export interface KafkaProducerConfig {
+  readonly topic: string;
+  /** How long one produce call may wait for `acks=all`, retries included. @default 30000 */
+  readonly sendTimeoutMs?: number;
+  /** Messages per produce call. @default 500 */
+  readonly chunkSize?: number;
+}
+
+/** What `createKafkaProducerHandler` needs. */
+export interface KafkaProducerDependencies {
+  readonly connection: KafkaProducerSource;
+  readonly config: KafkaProducerConfig;
+  /** Message id generator. @default crypto.randomUUID */
+  readonly newId?: () => string;
+  /** Clock. @default () => new Date() */
+  readonly now?: () => Date;
+  readonly logger?: LoggerLike;
+  readonly metrics?: MetricsLike;
+}
+
+/** What one invocation did: the RabbitMQ producer's result, with the topic instead of exchange and routing key. */
+export interface KafkaProducerResult {
+  readonly runId: string;
+  /** Acknowledged ids of good messages, in publish order. */
+  readonly ids: string[];
+  /** Acknowledged ids of poison messages (expected to end in the SQS DLQ). */
+  readonly poisonIds: string[];
+  /** Messages attempted (good + poison). */
+  readonly published: number;
+  /** Messages acknowledged with acks=all (good + poison): the Kafka counterpart of a publisher confirm. */
+  readonly confirmed: number;
+  /** Messages that do not count as sent, with the reason. */
+  readonly failed: KafkaPublishFailure[];
+  readonly durationMs: number;
+  readonly topic: string;
+}
+
+export type KafkaProducerHandler = (event?: ProducerEvent | null) => Promise<KafkaProducerResult>;
+
+/**
+ * Builds the Kafka producer handler. It takes the RabbitMQ producer's event (count, payload, runId, poison, size) and
+ * validates it the same way (`InvalidProducerEventError` before anything is sent); sending problems are reported per
+ * message in `failed`, so the caller always learns which ids were sent.
+ */
+export function createKafkaProducerHandler(deps: KafkaProducerDependencies): KafkaProducerHandler {
+  const log = deps.logger ?? defaultLogger;
+  const metrics = deps.metrics ?? defaultMetrics;
+  const newId = deps.newId ?? randomUUID;
+  const now = deps.now ?? (() => new Date());
+
+  return async (event) => {
+    const started = Date.now();
+    const request = parseProducerEvent(event, newId);
+    const messages = prepareMessages(request, newId, now());
+    let acknowledged: readonly { id: string; poison: boolean }[] = [];
+    let failed: readonly KafkaPublishFailure[] = [];
+    if (messages.ids.length > 0) {
+      const producer = await deps.connection.producer().catch((error: Error) => error);
+      if (producer instanceof Error) {
+        failed = messages.ids.map((id, i) => ({
+          id,
+          poison: i >= messages.count,
+          code: 'connection-failed' as const,
+          reason: `${producer.name}: ${producer.message}`,
+        }));
+      } else {
+        ({ acknowledged, failed } = await produceAcknowledged(producer, messages, {
+          topic: deps.config.topic,
+          sendTimeoutMs: deps.config.sendTimeoutMs,
+          chunkSize: deps.config.chunkSize,
+        }));
+        if (failed.length > 0) deps.connection.discard(failed[0].reason);
+      }
+    }
+    const ids: string[] = [];
+    const poisonIds: string[] = [];
+    for (const m of acknowledged) (m.poison ? poisonIds : ids).push(m.id);
+    const result: KafkaProducerResult = {
+      runId: request.runId,
+      ids,
+      poisonIds,
+      published: messages.ids.length,
+      confirmed: acknowledged.length,
+      failed: [...failed],
+      durationMs: Date.now() - started,
+      topic: deps.config.topic,
+    };
+    metrics.addMetric('MessagesConfirmed', MetricUnit.Count, result.confirmed);
+    metrics.addMetric('MessagesFailed', MetricUnit.Count, failed.length);
+    metrics.publishStoredMetrics();
+    const summary = {
+      runId: result.runId,
+      published: result.published,
+      confirmed: result.confirmed,
+      durationMs: result.durationMs,
+    };
+    if (failed.length > 0) {
+      const byCode: Record<string, number> = {};
+      for (const f of failed) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
+      log.error('Some messages were not acknowledged and do not count as sent', {
+        ...summary,
+        failed: failed.length,
+        byCode,
+        firstFailure: failed[0],
+      });
+    } else {
+      log.info('Produced and acknowledged', summary);
+    }
+    return result;
+  };
+}

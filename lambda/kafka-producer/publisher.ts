@@ -1,0 +1,96 @@
+import type { Message as KafkaMessage, Producer } from 'kafkajs';
+import { KAFKA_PROPERTY_HEADERS } from '../kafka-bridge/kafka-event';
+import type { OutgoingMessage } from '../producer/event';
+import { MESSAGE_CONTENT_TYPE } from '../shared/message';
+
+/** Why a message does not count as sent. */
+export type KafkaPublishFailureCode = 'connection-failed' | 'send-failed' | 'send-timeout';
+
+export interface KafkaPublishFailure {
+  readonly id: string;
+  readonly code: KafkaPublishFailureCode;
+  readonly reason: string;
+  readonly poison: boolean;
+}
+
+export interface KafkaPublishOutcome {
+  /** Messages every in-sync replica acknowledged, in publish order. */
+  readonly acknowledged: readonly { readonly id: string; readonly poison: boolean }[];
+  readonly failed: readonly KafkaPublishFailure[];
+}
+
+export interface KafkaPublishOptions {
+  readonly topic: string;
+  /** Messages per produce call (kafkajs splits them per partition leader). @default 500 */
+  readonly chunkSize?: number;
+  /** How long one produce call may take, retries included, before its messages count as failed. @default 30000 */
+  readonly sendTimeoutMs?: number;
+}
+
+/** The Kafka record of a contract message: key = message id (the ordering key), the contract's ids as headers. */
+export function kafkaRecordOf(message: OutgoingMessage): KafkaMessage {
+  return {
+    key: message.id,
+    value: message.body,
+    headers: {
+      [KAFKA_PROPERTY_HEADERS.messageId]: message.id,
+      [KAFKA_PROPERTY_HEADERS.correlationId]: message.correlationId,
+      [KAFKA_PROPERTY_HEADERS.contentType]: MESSAGE_CONTENT_TYPE,
+    },
+  };
+}
+
+class SendTimeout extends Error {
+  override readonly name = 'SendTimeout';
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SendTimeout(`no acknowledgement within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Produces `messages` with `acks=all` in chunks, one chunk at a time (the idempotent producer keeps one request in
+ * flight, so a retry never reorders a partition). A chunk's messages count as sent only once `send` resolved, i.e.
+ * the leader and every in-sync replica have them; a rejected or timed-out chunk fails all its messages, and every
+ * later chunk too, because the producer may now be unusable and the caller discards it.
+ */
+export async function produceAcknowledged(
+  producer: Pick<Producer, 'send'>,
+  messages: Iterable<OutgoingMessage>,
+  options: KafkaPublishOptions,
+): Promise<KafkaPublishOutcome> {
+  const chunkSize = options.chunkSize ?? 500;
+  const acknowledged: { id: string; poison: boolean }[] = [];
+  const failed: KafkaPublishFailure[] = [];
+  let broken: { code: KafkaPublishFailureCode; reason: string } | undefined;
+  let chunk: OutgoingMessage[] = [];
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    const sending = chunk;
+    chunk = [];
+    if (!broken) {
+      try {
+        await withTimeout(
+          producer.send({ topic: options.topic, acks: -1, messages: sending.map(kafkaRecordOf) }),
+          options.sendTimeoutMs ?? 30_000,
+        );
+        for (const m of sending) acknowledged.push({ id: m.id, poison: m.poison });
+        return;
+      } catch (error) {
+        const { name, message } = error as Error;
+        broken = { code: error instanceof SendTimeout ? 'send-timeout' : 'send-failed', reason: `${name}: ${message}` };
+      }
+    }
+    for (const m of sending) failed.push({ id: m.id, poison: m.poison, ...broken! });
+  };
+  for (const message of messages) {
+    chunk.push(message);
+    if (chunk.length >= chunkSize) await flush();
+  }
+  await flush();
+  return { acknowledged, failed };
+}

@@ -1,0 +1,135 @@
+import '../support/quiet';
+import type { ProducerRecord, RecordMetadata } from 'kafkajs';
+import { createKafkaProducerHandler } from '../../../lambda/kafka-producer/handler';
+import type { KafkaProducerSource } from '../../../lambda/kafka-producer/kafka-connection';
+import { kafkaRecordOf, produceAcknowledged } from '../../../lambda/kafka-producer/publisher';
+import type { OutgoingMessage } from '../../../lambda/producer/event';
+import { InvalidProducerEventError } from '../../../lambda/shared/errors';
+import { quietLogger } from '../support/quiet';
+
+const metrics = { addMetric: () => undefined, publishStoredMetrics: () => undefined };
+const message = (i: number, poison = false): OutgoingMessage => ({
+  id: `m${i}`,
+  correlationId: `m${i}`,
+  body: Buffer.from(`{"n":${i}}`),
+  poison,
+});
+
+/** A producer that acknowledges, rejects or never answers each send, and records them. */
+function fakeProducer(answer: (call: number) => 'ack' | Error | 'hang' = () => 'ack') {
+  const sends: ProducerRecord[] = [];
+  return {
+    sends,
+    send: (record: ProducerRecord): Promise<RecordMetadata[]> => {
+      sends.push(record);
+      const a = answer(sends.length);
+      if (a === 'hang') return new Promise(() => undefined);
+      return a === 'ack' ? Promise.resolve([]) : Promise.reject(a);
+    },
+  };
+}
+
+describe('produceAcknowledged', () => {
+  it('sends with acks=all in chunks and counts a message only once its chunk is acknowledged', async () => {
+    const producer = fakeProducer();
+    const outcome = await produceAcknowledged(
+      producer,
+      [0, 1, 2, 3, 4].map((i) => message(i)),
+      { topic: 't', chunkSize: 2 },
+    );
+    expect(producer.sends.map((s) => [s.acks, s.topic, s.messages.length])).toEqual([
+      [-1, 't', 2],
+      [-1, 't', 2],
+      [-1, 't', 1],
+    ]);
+    expect(outcome.acknowledged.map((m) => m.id)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+    expect(outcome.failed).toEqual([]);
+  });
+
+  it('fails a rejected chunk and every later one, which it no longer sends', async () => {
+    const producer = fakeProducer((call) => (call === 2 ? new Error('NOT_ENOUGH_REPLICAS') : 'ack'));
+    const outcome = await produceAcknowledged(
+      producer,
+      [0, 1, 2, 3, 4].map((i) => message(i, i === 4)),
+      {
+        topic: 't',
+        chunkSize: 2,
+      },
+    );
+    expect(producer.sends).toHaveLength(2);
+    expect(outcome.acknowledged.map((m) => m.id)).toEqual(['m0', 'm1']);
+    expect(outcome.failed).toEqual([
+      { id: 'm2', poison: false, code: 'send-failed', reason: 'Error: NOT_ENOUGH_REPLICAS' },
+      { id: 'm3', poison: false, code: 'send-failed', reason: 'Error: NOT_ENOUGH_REPLICAS' },
+      { id: 'm4', poison: true, code: 'send-failed', reason: 'Error: NOT_ENOUGH_REPLICAS' },
+    ]);
+  });
+
+  it('fails a chunk that gets no acknowledgement in time', async () => {
+    const outcome = await produceAcknowledged(
+      fakeProducer(() => 'hang'),
+      [message(0)],
+      { topic: 't', sendTimeoutMs: 50 },
+    );
+    expect(outcome.failed).toEqual([
+      { id: 'm0', poison: false, code: 'send-timeout', reason: 'SendTimeout: no acknowledgement within 50 ms' },
+    ]);
+  });
+
+  it('keys each record by its message id and carries the contract ids as headers', () => {
+    expect(kafkaRecordOf(message(7))).toEqual({
+      key: 'm7',
+      value: Buffer.from('{"n":7}'),
+      headers: { 'message-id': 'm7', 'correlation-id': 'm7', 'content-type': 'application/json' },
+    });
+  });
+});
+
+describe('createKafkaProducerHandler', () => {
+  const source = (producer: ReturnType<typeof fakeProducer> | Error) => {
+    const discarded: string[] = [];
+    const connection: KafkaProducerSource = {
+      producer: async () => {
+        if (producer instanceof Error) throw producer;
+        return producer as never;
+      },
+      discard: (reason) => void discarded.push(reason),
+      close: async () => undefined,
+    };
+    return { connection, discarded };
+  };
+  let n = 0;
+  const handler = (connection: KafkaProducerSource) =>
+    createKafkaProducerHandler({
+      connection,
+      config: { topic: 'events' },
+      newId: () => `id${n++}`,
+      logger: quietLogger,
+      metrics,
+    });
+
+  it('answers like the RabbitMQ producer: run id, good and poison ids acknowledged, the topic', async () => {
+    const { connection } = source(fakeProducer());
+    const result = await handler(connection)({ count: 2, poison: 1, runId: 'r1' });
+    expect(result).toMatchObject({ runId: 'r1', published: 3, confirmed: 3, failed: [], topic: 'events' });
+    expect(result.ids).toHaveLength(2);
+    expect(result.poisonIds).toHaveLength(1);
+  });
+
+  it('reports every message as failed when it cannot connect, and discards a producer after a failed send', async () => {
+    const down = await handler(source(new Error('ECONNREFUSED')).connection)({ count: 2 });
+    expect(down.failed.map((f) => f.code)).toEqual(['connection-failed', 'connection-failed']);
+    expect(down.confirmed).toBe(0);
+    const broken = source(fakeProducer(() => new Error('boom')));
+    const result = await handler(broken.connection)({ count: 1 });
+    expect(result.failed[0]).toMatchObject({ code: 'send-failed' });
+    expect(broken.discarded).toEqual(['Error: boom']);
+  });
+
+  it('refuses an invalid event before sending anything, with the field and the allowed range', async () => {
+    const producer = fakeProducer();
+    await expect(handler(source(producer).connection)({ count: -1 })).rejects.toThrow(InvalidProducerEventError);
+    await expect(handler(source(producer).connection)({ count: -1 })).rejects.toThrow(/count/);
+    expect(producer.sends).toHaveLength(0);
+  });
+});
