@@ -31,6 +31,8 @@ export interface ProducerFailure {
 export interface VerifiablePipeline extends Pick<LocalPipeline, 'settings' | 'sqs' | 'queues' | 'publishedAt'> {
   producer(event: ProducerEvent): Promise<ProducerAnswer & { readonly failed: readonly ProducerFailure[] }>;
   readonly deadLetters: { drain(ids: ReadonlySet<string>): Promise<DeadLetter[]> };
+  /** The RabbitMQ shard queue each forwarded message id came from; absent for sources without shards (Kafka). */
+  readonly shardOf?: ReadonlyMap<string, string>;
 }
 
 export interface LocalRunOptions {
@@ -57,7 +59,7 @@ export interface LocalRunResult {
   readonly timedOut: boolean;
   /** How `effects` was counted (the receipts' `effect` flag, as in `npm run verify`). */
   readonly effectsCountedFrom: string;
-  /** Delivered (receipted) messages per shard queue, in shard order. */
+  /** Delivered (receipted) messages per RabbitMQ shard queue, in shard order; empty for a source without shards. */
   readonly perShard: readonly ShardDelivery[];
 }
 
@@ -142,10 +144,12 @@ export async function runLocalVerification(
     producerFailures: failures,
     timedOut: !tally.complete,
     effectsCountedFrom: countEffects(receipts).countedFrom,
-    perShard: deliveredPerShard(
-      pipeline.settings.rabbitMqMappings.map((m) => m.queue),
-      receipts.map((r) => r.id),
-      pipeline.shardOf,
-    ),
+    perShard: pipeline.shardOf
+      ? deliveredPerShard(
+          pipeline.settings.rabbitMqMappings.map((m) => m.queue),
+          receipts.map((r) => r.id),
+          pipeline.shardOf,
+        )
+      : [],
   };
 }
