@@ -73,7 +73,8 @@ describe('npm start -- --serve', () => {
       createdAt: new Date().toISOString(),
       correlationId: id,
     };
-    channel.publish('events', 'event', Buffer.from(JSON.stringify(message)), {
+    // As the banner's examples do: into the consistent-hash exchange, the routing key (ordering key) the id.
+    channel.publish('events.by-key', id, Buffer.from(JSON.stringify(message)), {
       messageId: id,
       contentType: 'application/json',
       persistent: true,
@@ -96,7 +97,7 @@ describe('npm start -- --serve', () => {
     const poisonChannel = await poison.createConfirmChannel();
     const poisonId = `serve-poison-${process.pid}`;
     // No messageId property, as Debian's amqp-publish sends it: the DLQ line names the body's id.
-    poisonChannel.publish('events', 'event', Buffer.from(JSON.stringify({ id: poisonId, type: '' })), {
+    poisonChannel.publish('events.by-key', poisonId, Buffer.from(JSON.stringify({ id: poisonId, type: '' })), {
       contentType: 'application/json',
       persistent: true,
     });

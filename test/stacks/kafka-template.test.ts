@@ -5,6 +5,7 @@ import { nagPacks } from '../../lib/nag';
 import { KAFKA_OUTPUTS } from '../../lib/stacks/kafka-wiring';
 import type { CfnTemplate } from '../../local/cfn-template';
 import { readKafkaSettings } from '../../local/kafka/kafka-template-reader';
+import { readLocalSettings } from '../../local/template-reader';
 import { synthStage } from './stack-fixture';
 
 /** A synth with Kafka enabled (dev defaults): what ARCHITECTURE §6 and issue 13's "done when" ask for. */
@@ -132,7 +133,9 @@ describe('Kafka enabled', () => {
     const fixture = JSON.parse(
       readFileSync(path.join(__dirname, '..', 'local', 'fixtures', 'kafka-template.json'), 'utf8'),
     ) as CfnTemplate;
+    // Regenerate with test/local/fixtures/regenerate-kafka-template.ts when this fails after a change to the stack.
     expect(readKafkaSettings(s.json as CfnTemplate)).toEqual(readKafkaSettings(fixture));
+    expect(readLocalSettings(s.json as CfnTemplate)).toEqual(readLocalSettings(fixture));
   });
 });
 
