@@ -48,7 +48,17 @@ describe('npm start -- --serve', () => {
   let stderr = '';
 
   afterAll(() => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    // After a failure: SIGKILL does not reach npm's children, so kill the whole tree, deepest first.
+    if (child?.pid !== undefined && child.exitCode === null) {
+      for (const pid of descendants(child.pid).reverse()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      child.kill('SIGKILL');
+    }
     rmSync(receiptsFile, { force: true });
   });
 
