@@ -69,7 +69,6 @@ function main(): number {
 }
 
 function describe(o: SynthOutcome): string {
-  if (o.status === 'skipped') return `skipped: ${o.why}`;
   if (o.status === 'failed') return `FAILED: ${o.error}`;
   const violations = o.violations.map(
     (v) => `\n      ${controlIdOf(v.rule) ?? v.plugin} ${v.rule}: ${v.description} at ${v.at.join(', ')}`,

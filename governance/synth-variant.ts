@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { composeApp } from '../lib/app-composition';
-import { ConfigValidationError } from '../lib/config/config-issue';
 import { stackNameFor } from '../lib/config/stage-config';
 import { loadStageConfig, type StageConfigOverrides } from '../lib/config/stages';
 import { readValidationFindings, type ValidationFindings } from './validation-report';
@@ -16,13 +15,12 @@ const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(path.j
 
 export type SynthOutcome =
   | ({ readonly status: 'synthesized'; readonly label: string; readonly templatePath: string } & ValidationFindings)
-  | { readonly status: 'skipped'; readonly label: string; readonly why: string }
   | { readonly status: 'failed'; readonly label: string; readonly error: string };
 
 /**
  * Synthesizes `stage` with `variant` the way `cdk synth` does (`composeApp`, cdk.json's feature flags, every
  * validation plugin), minus esbuild bundling: the templates differ only in asset hashes, and the bundling synth of
- * every stage runs in `.ci/run`. A variant whose fields the config does not know is skipped (not landed yet).
+ *every stage runs in `.ci/run`. A variant the config refuses (an unknown field included) fails with the refusal.
  */
 export function synthVariant(stage: string, variant: TemplateVariant, outRoot?: string): SynthOutcome {
   const label = templateLabel(stage, variant);
@@ -30,13 +28,6 @@ export function synthVariant(stage: string, variant: TemplateVariant, outRoot?: 
   try {
     config = loadStageConfig(stage, variant.config as StageConfigOverrides);
   } catch (error) {
-    if (error instanceof ConfigValidationError && error.issues.every((i) => /^unknown field/.test(i.problem))) {
-      return {
-        status: 'skipped',
-        label,
-        why: `the config does not accept ${error.issues.map((i) => i.field).join(', ')}`,
-      };
-    }
     return { status: 'failed', label, error: (error as Error).message };
   }
   const outdir = mkdtempSync(path.join(outRoot ?? tmpdir(), `${label.replace(/\W/g, '-')}-`));

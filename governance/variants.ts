@@ -1,7 +1,7 @@
 /**
  * The templates `npm run check:templates` checks: every stage with every variant below. A variant is a config
- * override (the JSON `-c config='…'` takes). Add a row when the project gains one; a row whose fields the config does
- * not know yet (work not landed) is reported as skipped, not failed.
+ * override (the JSON `-c config='…'` takes). Add a row when the project gains one; a row the config refuses fails the
+ * check.
  */
 export interface TemplateVariant {
   /** Short name, printed after the stage (`prod+fifo`). */
