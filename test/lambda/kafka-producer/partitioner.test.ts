@@ -20,7 +20,13 @@ jest.mock('kafkajs', () => {
   };
 });
 
-const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0 }));
+const partitionMetadata = [0, 1, 2].map((partitionId) => ({
+  partitionId,
+  leader: 0,
+  partitionErrorCode: 0,
+  replicas: [0],
+  isr: [0],
+}));
 const partitionOf = (key: string) =>
   Partitioners.DefaultPartitioner()({ topic: 'events', partitionMetadata, message: { key, value: 'v' } });
 
