@@ -290,7 +290,8 @@ export function messagePathCosts(
 }
 
 function offPathReason(fn: FunctionInventory): string {
-  if (fn.name === 'Producer') {
+  // The sample producers (RabbitMQ and Kafka) stand in for the user's publishers.
+  if (fn.name === 'Producer' || fn.name === 'KafkaProducer') {
     return 'invoked on demand (npm run verify, tests); production publishers are your own applications';
   }
   return 'no event source mapping: runs when the stack is deployed, updated or deleted (custom resources)';

@@ -61,6 +61,9 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceTreatment>> = {
   'Custom::EventSourceMappingCleanup': {
     free: "removes a shard's event source mapping and waits for its network interfaces on delete (its function runs only then)",
   },
+  'Custom::AWS': {
+    free: "reads the MSK cluster's bootstrap brokers at deploy time (CDK's AwsCustomResource; runs only on deploy)",
+  },
   'AWS::CDK::Metadata': { free: 'CDK metadata, not a billed resource' },
   'AWS::MSK::Configuration': { free: 'a configuration has no charge' },
   'AWS::MSK::Topic': { free: 'topics have no charge (storage is priced on the cluster)' },

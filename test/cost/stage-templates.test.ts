@@ -13,7 +13,7 @@ import { type SynthesizedStage, synthesizeStage } from '../../local/synth';
 /**
  * The real stages' templates: every resource type in them is priced or free with a reason, and the estimate of the
  * committed prices and handler times behaves as the issue asks. Each variant is a stage with config overrides
- * (FIFO queues today; add shards and Kafka here as they land).
+ * (FIFO queues, the Kafka source; prod's default already has three RabbitMQ shards).
  */
 // Synthesizing four templates in process takes minutes on a loaded machine (the first loads aws-cdk-lib).
 jest.setTimeout(300_000);
@@ -21,6 +21,7 @@ jest.setTimeout(300_000);
 const VARIANTS: Record<string, StageConfigOverrides> = {
   default: {},
   fifo: { queues: { fifo: true, messageGroupIdField: 'type' } },
+  kafka: { kafka: { enabled: true } },
 };
 
 const synthesized = new Map<string, SynthesizedStage>();
@@ -67,6 +68,16 @@ describe('cost of the real stages', () => {
     const priced = new Set(result.lineItems.filter((i) => /^Lambda \w+ requests$/.test(i.name)).map((i) => i.name));
     expect(notPriced + priced.size).toBe(functions);
     expect(priced.size).toBeGreaterThanOrEqual(2);
+  });
+
+  test('with Kafka: the MSK brokers and their storage are fixed costs; the Kafka producer is on demand like the other', () => {
+    const result = estimate('prod', 100, 'kafka');
+    expect(result.lineItems.map((i) => i.name)).toEqual(
+      expect.arrayContaining(['MSK brokers kafka.m7g.large × 3', 'MSK broker storage 500 GB × 3']),
+    );
+    const producers = result.notPriced.find((item) => item.name.split(', ').includes('KafkaProducer'));
+    expect(producers?.reason).toMatch(/invoked on demand/);
+    expect(result.unknownResourceTypes).toEqual([]);
   });
 
   test('FIFO queues are priced at the FIFO rate', () => {
