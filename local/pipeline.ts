@@ -209,7 +209,7 @@ function delaySqsCalls(sqs: SqsEmulator, ms: number): void {
 }
 
 /** The template environment's literal values (intrinsics such as queue URLs left out), as a function would see them. */
-function literalStrings(env: Readonly<Record<string, unknown>>): Record<string, string> {
+export function literalStrings(env: Readonly<Record<string, unknown>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (typeof value === 'string' || typeof value === 'number') out[name] = String(value);

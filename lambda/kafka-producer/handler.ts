@@ -7,6 +7,7 @@ import {
   type LoggerLike,
   type MetricsLike,
 } from '../shared/observability';
+import type { MessageSizeLimit } from '../shared/message-size';
 import type { KafkaProducerSource } from './kafka-connection';
 import { produceAcknowledged, type KafkaPublishFailure } from './publisher';
 
@@ -20,6 +21,8 @@ export interface KafkaProducerConfig {
   readonly sendTimeoutMs?: number;
   /** Messages per produce call. @default 500 */
   readonly chunkSize?: number;
+  /** Largest body to produce (`MAX_BODY_BYTES`); larger ones are refused before anything is produced. @default - SQS's limit */
+  readonly sizeLimit?: MessageSizeLimit;
 }
 
 /** What `createKafkaProducerHandler` needs. */
@@ -66,7 +69,7 @@ export function createKafkaProducerHandler(deps: KafkaProducerDependencies): Kaf
 
   return async (event) => {
     const started = Date.now();
-    const request = parseProducerEvent(event, newId);
+    const request = parseProducerEvent(event, newId, deps.config.sizeLimit);
     const messages = prepareMessages(request, newId, now());
     let acknowledged: readonly { id: string; poison: boolean }[] = [];
     let failed: readonly KafkaPublishFailure[] = [];

@@ -1,4 +1,5 @@
 import { integerEnv, requiredEnv } from '../shared/env';
+import { messageSizeLimitFromEnv } from '../shared/message-size';
 import { createKafkaProducerSource } from './kafka-connection';
 import { createKafkaProducerHandler } from './handler';
 
@@ -20,5 +21,6 @@ export const handler = createKafkaProducerHandler({
   config: {
     topic: requiredEnv(env, 'KAFKA_TOPIC', 'the topic to produce to'),
     sendTimeoutMs: integerEnv(env, 'SEND_TIMEOUT_MS', 30_000, 100, 900_000),
+    sizeLimit: messageSizeLimitFromEnv(env),
   },
 });

@@ -5,8 +5,10 @@ import type { SqsBatchClient } from '../../lambda/bridge/forward';
 import { createKafkaBridgeHandler } from '../../lambda/kafka-bridge/handler';
 import { createKafkaProducerHandler, type KafkaProducerHandler } from '../../lambda/kafka-producer/handler';
 import { createKafkaProducerSource, type KafkaProducerSource } from '../../lambda/kafka-producer/kafka-connection';
+import { messageSizeLimitFromEnv } from '../../lambda/shared/message-size';
 import { literalNumber, startConsumerSide } from '../consumer-side';
 import { createLocalLogger, discardMetrics } from '../local-adapters';
+import { literalStrings } from '../pipeline';
 import { startSqsEmulator, type SqsEmulator } from '../sqs-emulator';
 import type { SqsEventSource } from '../sqs-event-source';
 import { createLocalQueues, type LocalQueues } from '../sqs-setup';
@@ -90,7 +92,11 @@ export async function startKafkaPipeline(options: KafkaPipelineOptions): Promise
     cleanups.push(() => connection.close());
     const producer = createKafkaProducerHandler({
       connection: timedProducerSource(connection, publishedAt),
-      config: { topic, sendTimeoutMs: literalNumber(kafka.producer.environment.SEND_TIMEOUT_MS) },
+      config: {
+        topic,
+        sendTimeoutMs: literalNumber(kafka.producer.environment.SEND_TIMEOUT_MS),
+        sizeLimit: messageSizeLimitFromEnv(literalStrings(kafka.producer.environment)),
+      },
       logger: logger('kafka-producer'),
       metrics: discardMetrics,
     });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
+import { messageSizeLimit } from '../../lambda/shared/message-size';
 import { nagPacks } from '../../lib/nag';
 import { KAFKA_OUTPUTS } from '../../lib/stacks/kafka-wiring';
 import type { CfnTemplate } from '../../local/cfn-template';
@@ -61,6 +62,8 @@ describe('Kafka enabled', () => {
           KAFKA_TOPIC: 'events',
           SEND_TIMEOUT_MS: '10000',
           KAFKA_BOOTSTRAP_BROKERS: Match.anyValue(),
+          // The flow's size limit: SQS's, below the topic's default max.message.bytes (1,048,588).
+          MAX_BODY_BYTES: String(messageSizeLimit().maxBodyBytes),
         }),
       },
       VpcConfig: Match.anyValue(),

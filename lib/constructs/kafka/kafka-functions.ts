@@ -7,6 +7,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { messageSizeLimit, sizeLimitEnvironment } from '../../../lambda/shared/message-size';
 import type { KafkaConfig } from '../../config/kafka';
 import { acknowledge } from '../../nag';
 import { ENI_REASON, SYNCHRONOUS, XRAY_REASON } from '../integration-functions';
@@ -100,6 +101,9 @@ export class KafkaFunctions extends Construct {
         KAFKA_BOOTSTRAP_BROKERS: cluster.bootstrapBrokersSaslIam,
         KAFKA_TOPIC: cluster.topicName,
         SEND_TIMEOUT_MS: String(kafka.producer.sendTimeoutMs),
+        // SQS's limit bounds the flow (the topic's default max.message.bytes, 1,048,588, is above it): a larger
+        // body is refused before anything is produced, as the RabbitMQ producer does.
+        ...sizeLimitEnvironment(messageSizeLimit()),
       },
       this.producerSecurityGroup,
     );

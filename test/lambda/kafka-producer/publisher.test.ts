@@ -108,6 +108,20 @@ describe('createKafkaProducerHandler', () => {
       metrics,
     });
 
+  it('refuses a body over its size limit before producing anything, naming the field, the value and the limit', async () => {
+    const producer = fakeProducer();
+    const limited = createKafkaProducerHandler({
+      connection: source(producer).connection,
+      config: { topic: 'events', sizeLimit: { maxBodyBytes: 1_000 } },
+      logger: quietLogger,
+      metrics,
+    });
+    await expect(limited({ count: 1, size: 1_001 })).rejects.toThrow(InvalidProducerEventError);
+    await expect(limited({ count: 1, size: 1_001 })).rejects.toThrow(/size.*1001.*an integer from 0 to 1000 bytes/);
+    expect(producer.sends).toHaveLength(0);
+    expect((await limited({ count: 1, size: 1_000 })).confirmed).toBe(1);
+  });
+
   it('answers like the RabbitMQ producer: run id, good and poison ids acknowledged, the topic', async () => {
     const { connection } = source(fakeProducer());
     const result = await handler(connection)({ count: 2, poison: 1, runId: 'r1' });
