@@ -69,7 +69,7 @@ test('kill -9 mid-flow: no confirmed message lost, unconfirmed ones reported as 
   }
   const eventSourceReconnectMs = Date.now() - (backAt ?? 0);
 
-  const outcome = await run.finish('broker kill -9 and restart', 60_000, ({ report }) => ({
+  const outcome = await run.finish('broker kill -9 and restart', 150_000, ({ report }) => ({
     failedAsUnconfirmed: ledger.failures.length,
     failWhileDownMs: whileDown?.ms ?? -1,
     unconfirmedButDelivered: report.delivered - report.confirmed,
@@ -103,4 +103,4 @@ test('kill -9 mid-flow: no confirmed message lost, unconfirmed ones reported as 
     lost: 0,
   });
   expect(report.delivered).toBeGreaterThanOrEqual(confirmed);
-}, 120_000);
+}, 300_000);

@@ -42,7 +42,7 @@ test('consumer throwing for some records: only those retried, then dead-lettered
 
   // maxReceiveCount receives, one visibility timeout apart, then the move to the DLQ on the next receive.
   const redriveMs = (maxReceiveCount + 1) * pipeline.queues.source.visibilityTimeoutSec * 1000;
-  const outcome = await run.finish('consumer throws for some records', redriveMs + 30_000, () => ({
+  const outcome = await run.finish('consumer throws for some records', redriveMs + 90_000, () => ({
     failingMessages: mockFailed.size,
     maxReceiveCount,
     processingCalls: [...mockCalls.values()].reduce((a, b) => a + b, 0),
@@ -69,4 +69,4 @@ test('consumer throwing for some records: only those retried, then dead-lettered
   expect(others.every(([, calls]) => calls === 1)).toBe(true);
   expect(receipts).toHaveLength(MESSAGES - FAILING);
   expect(receipts.every((r) => r.attempt === 1)).toBe(true);
-}, 90_000);
+}, 240_000);

@@ -16,7 +16,7 @@ import { startPrivateKafka, type PrivateKafka } from './support/private-kafka';
  * forward, which must reach the on-failure destination while its partition keeps flowing.
  */
 
-jest.setTimeout(240_000);
+jest.setTimeout(480_000);
 
 const template = JSON.parse(
   readFileSync(path.join(__dirname, '..', 'local', 'fixtures', 'kafka-template.json'), 'utf8'),

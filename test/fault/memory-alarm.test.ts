@@ -67,7 +67,7 @@ test('memory alarm: the producer fails within its confirm timeout saying why, an
   expect(after.result.confirmed).toBe(200);
   expect(after.ms).toBeLessThan(CONFIRM_TIMEOUT_MS);
 
-  const outcome = await run.finish('memory alarm', 30_000, () => ({
+  const outcome = await run.finish('memory alarm', 90_000, () => ({
     failedWhileBlocked: run.ledger.failures.length,
     blockedInvocationMs: Math.max(...blocked.map((b) => b.ms)),
   }));
@@ -85,4 +85,4 @@ test('memory alarm: the producer fails within its confirm timeout saying why, an
   expect(failedWhileBlocked.size).toBe(150);
   expect(outcome.receipts.filter((r) => failedWhileBlocked.has(r.id))).toEqual([]);
   expect(outcome.deadLetters.filter((d) => failedWhileBlocked.has(d.id ?? ''))).toEqual([]);
-}, 90_000);
+}, 240_000);

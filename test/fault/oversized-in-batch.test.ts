@@ -48,7 +48,7 @@ test('a message over the SQS limit among valid ones: dead-lettered by RabbitMQ, 
 
   const validAlsoDeadLetteredIn = ({ deadLetters }: FaultOutcome) =>
     new Set(deadLetters.filter((d) => d.id !== oversized).map((d) => d.id)).size;
-  const outcome = await run.finish('message over the SQS limit from another publisher', 30_000, (o) => ({
+  const outcome = await run.finish('message over the SQS limit from another publisher', 90_000, (o) => ({
     failedBridgeInvocations: pipeline.rabbitMqSources[0].statistics.failedInvocations,
     validAlsoDeadLettered: validAlsoDeadLetteredIn(o),
   }));
@@ -69,4 +69,4 @@ test('a message over the SQS limit among valid ones: dead-lettered by RabbitMQ, 
   expect(report.problems.every((p) => /valid messages were dead-lettered|dead-lettered \d+, expected 1/.test(p))).toBe(
     true,
   );
-}, 90_000);
+}, 240_000);

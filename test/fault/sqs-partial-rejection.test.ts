@@ -27,7 +27,7 @@ test('SQS refusing part of bridge batches: batches redelivered, nothing lost, du
   );
   await run.publish(MESSAGES);
 
-  const outcome = await run.finish('SQS rejects part of bridge batches', 45_000, () => ({
+  const outcome = await run.finish('SQS rejects part of bridge batches', 120_000, () => ({
     rejectedEntries: rejection.rejected,
     entriesAcceptedBySqs: rejection.accepted,
     failedBridgeInvocations: pipeline.rabbitMqSources[0].statistics.failedInvocations,
@@ -51,4 +51,4 @@ test('SQS refusing part of bridge batches: batches redelivered, nothing lost, du
   expect(receipts.length).toBeGreaterThan(MESSAGES);
   expect(report.duplicates).toBe(receipts.length - MESSAGES);
   expect([...pipeline.effects.values()].every((n) => n === 1)).toBe(true);
-}, 90_000);
+}, 240_000);

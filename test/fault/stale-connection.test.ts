@@ -52,7 +52,7 @@ test('a connection gone stale between invocations: the next invocation reconnect
   expect(afterDrop.ms).toBeGreaterThanOrEqual(STALE_CONNECTION_TIMEOUT_MS - 50);
   expect(afterDrop.ms).toBeLessThan(CONFIRM_TIMEOUT_MS);
 
-  const outcome = await run.finish('stale connection between invocations', 45_000, () => ({
+  const outcome = await run.finish('stale connection between invocations', 120_000, () => ({
     afterCloseMs: afterClose.ms,
     afterDropMs: afterDrop.ms,
   }));
@@ -64,4 +64,4 @@ test('a connection gone stale between invocations: the next invocation reconnect
     deadLettered: 0,
     lost: 0,
   });
-}, 120_000);
+}, 240_000);
