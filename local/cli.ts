@@ -2,7 +2,7 @@ import { stageMessageSizeLimit } from '../lib/config/broker-capacity';
 import { ConfigValidationError } from '../lib/config/config-issue';
 import { parseConfigOverrides } from '../lib/config/config-overrides';
 import { loadStageConfig, type StageConfigOverrides } from '../lib/config/stages';
-import { decimalOption, EXIT, RUN_OPTIONS, runShape, UsageError } from '../verify/cli-args';
+import { decimalOption, EXIT, RUN_OPTIONS, runShape, sourceOption, UsageError } from '../verify/cli-args';
 import { parseCommandLine } from '../verify/command-line';
 import type { CommandIo } from './local-command';
 import type { LocalBroker } from './topology-setup';
@@ -79,10 +79,7 @@ export async function main(
     // --size stops here, before the broker probe, the synth and the topology.
     const sizeLimit = stageMessageSizeLimit(loadStageConfig(stage, configOverrides));
     const { messages, poison, size, timeoutSec } = runShape(values, sizeLimit);
-    const source = values.source ?? 'rabbitmq';
-    if (source !== 'rabbitmq' && source !== 'kafka') {
-      throw new UsageError(`--source is ${JSON.stringify(source)}; expected rabbitmq or kafka`);
-    }
+    const source = sourceOption(values.source);
     if (values['kafka-brokers'] !== undefined && source !== 'kafka') {
       throw new UsageError('--kafka-brokers only applies with --source kafka');
     }

@@ -109,3 +109,16 @@ export function sizeOption(raw: string, sizeLimit: MessageSizeLimit): number {
     throw new UsageError(`${(error as Error).message} bytes (${describeSizeLimit(sizeLimit)})`);
   }
 }
+
+/** The message sources both commands can drive. */
+export const SOURCES = ['rabbitmq', 'kafka'] as const;
+export type SourceName = (typeof SOURCES)[number];
+
+/** `--source`: one of {@link SOURCES}; RabbitMQ when absent. */
+export function sourceOption(raw: string | undefined): SourceName {
+  if (raw === undefined) return 'rabbitmq';
+  if (!(SOURCES as readonly string[]).includes(raw)) {
+    throw new UsageError(`--source is ${JSON.stringify(raw)}; expected ${SOURCES.join(' or ')}`);
+  }
+  return raw as SourceName;
+}

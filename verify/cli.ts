@@ -5,7 +5,7 @@ import { MqClient } from '@aws-sdk/client-mq';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ProgressBar } from '../local/progress';
 import { explainAwsError } from './aws-errors';
-import { EXIT, RUN_OPTIONS, runShape, UsageError } from './cli-args';
+import { EXIT, RUN_OPTIONS, runShape, sourceOption, UsageError } from './cli-args';
 import { parseCommandLine } from './command-line';
 import { runDeployedVerification, VerifyError, type DeployedClients } from './deployed-run';
 import { formatReport, reportJson } from './report-format';
@@ -14,9 +14,12 @@ import { StackOutputsError } from './stack-outputs';
 const USAGE = `Usage: npm run verify -- --stack NAME [options]
 
 Invokes the deployed producer function, then accounts for every message from the receipts queue and the SQS
-dead-letter queue. Exit code 0 when nothing confirmed is lost and exactly the poison messages are dead-lettered.
+dead-letter queue (with --source kafka also the MSK event source's on-failure destination). Exit code 0 when
+nothing confirmed is lost and exactly the poison messages are dead-lettered.
 
   --stack NAME       deployed stack (e.g. MqCloudIntegration-dev)            required
+  --source NAME      rabbitmq, or kafka (a stack deployed with               default: rabbitmq
+                     -c config='{"kafka":{"enabled":true}}')
   --region REGION    AWS region                                              default: AWS_REGION / profile
   --messages N       messages to publish, poison included                    default: 1000
   --poison N         schema-invalid messages among them                      default: 1% of --messages
@@ -35,6 +38,7 @@ export async function main(
   try {
     const values = parseCommandLine(argv, {
       stack: { type: 'string' },
+      source: { type: 'string' },
       region: { type: 'string' },
       ...RUN_OPTIONS,
       json: { type: 'string' },
@@ -46,12 +50,16 @@ export async function main(
     }
     if (!values.stack)
       throw new UsageError('--stack is required: the name of the deployed stack, e.g. MqCloudIntegration-dev');
+    const source = sourceOption(values.source);
     const { messages, poison, size, timeoutSec } = runShape(values);
 
     const progress = new ProgressBar(io.stderr, messages + poison);
-    io.stderr.write(`Verifying stack ${values.stack}: ${messages + poison} messages (${poison} poison)\n`);
+    io.stderr.write(
+      `Verifying stack ${values.stack}, source ${source}: ${messages + poison} messages (${poison} poison)\n`,
+    );
     const result = await runDeployedVerification(makeClients(values.region), {
       stackName: values.stack,
+      source,
       messages,
       poison,
       size,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { DescribeBrokerCommand, type MqClient } from '@aws-sdk/client-mq';
+import type { MqClient } from '@aws-sdk/client-mq';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { accountForRun, countEffects, type PublishedMessage, type VerificationReport } from './accounting';
 import { drainOnce, parseReceipt, parseSqsDeadLetter } from './queue-drain';
@@ -9,12 +9,28 @@ import { ArrivalTally, producerInvocations, publishedMessages, type ProducerAnsw
 import type { ReportContext } from './report-format';
 import { sizeOption } from './cli-args';
 import { readStackOutputs } from './stack-outputs';
+import {
+  rabbitMqDeployedSource,
+  VerifyError,
+  type BrokerSummary,
+  type DeployedSourceFactory,
+} from './deployed-source';
+import { kafkaDeployedSource } from './kafka-deployed-source';
+import type { SourceName } from './cli-args';
+
+export { VerifyError, type BrokerSummary } from './deployed-source';
 
 /**
- * `npm run verify`: drives the deployed producer function and accounts for every message from the receipts queue
- * and the SQS dead-letter queue, with the same accounting as the local runtime. The broker is private, so its
- * dead-letter queue cannot be read from here: a message stuck there shows as lost (the DLQ depth alarm names it).
+ * `npm run verify`: drives the deployed producer function of one source and accounts for every message from the
+ * receipts queue, the SQS dead-letter queue and the source's own readable dead letters (deployed-source.ts), with
+ * the same accounting as the local runtime.
  */
+
+/** Each source's part of the deployed check. */
+const DEPLOYED_SOURCES: Readonly<Record<SourceName, DeployedSourceFactory>> = {
+  rabbitmq: rabbitMqDeployedSource,
+  kafka: kafkaDeployedSource,
+};
 
 export interface DeployedClients {
   readonly cloudFormation: CloudFormationClient;
@@ -25,6 +41,8 @@ export interface DeployedClients {
 
 export interface DeployedRunOptions {
   readonly stackName: string;
+  /** Which source's producer to drive. @default 'rabbitmq' */
+  readonly source?: SourceName;
   /** Valid messages to publish. */
   readonly messages: number;
   /** Poison messages to publish (expected in the SQS DLQ). */
@@ -41,31 +59,16 @@ export interface DeployedRunOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export interface BrokerSummary {
-  readonly name: string;
-  readonly state: string;
-  readonly engineVersion: string;
-  readonly deploymentMode: string;
-  readonly instanceType: string;
-}
-
 export interface DeployedRunResult {
   readonly report: VerificationReport;
   readonly context: ReportContext;
-  readonly broker: BrokerSummary;
+  /** The RabbitMQ broker (source rabbitmq). */
+  readonly broker?: BrokerSummary;
 }
 
 /** Most messages per producer invocation: keeps each invocation well inside its timeout and response limit. */
 export const MESSAGES_PER_INVOCATION = 10_000;
 const DEFAULT_BUDGET_SEC = 600;
-
-/** A deployed-check precondition failed (broker not running, producer error); the message says which. */
-export class VerifyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'VerifyError';
-  }
-}
 
 export async function runDeployedVerification(
   clients: DeployedClients,
@@ -76,12 +79,7 @@ export async function runDeployedVerification(
   const outputs = await readStackOutputs(clients.cloudFormation, options.stackName);
   // The stack's size limit (the broker's max_message_size included) is known only now; refuse before publishing.
   if (options.size !== undefined && outputs.sizeLimit) sizeOption(String(options.size), outputs.sizeLimit);
-  const broker = await describeBroker(clients.mq, outputs.brokerId);
-  if (broker.state !== 'RUNNING') {
-    throw new VerifyError(
-      `Broker ${broker.name} is ${broker.state}; verify needs it RUNNING (try again after the maintenance or reboot).`,
-    );
-  }
+  const source = await DEPLOYED_SOURCES[options.source ?? 'rabbitmq'](clients, outputs, options.stackName);
   const budgetSec = options.timeoutSec ?? (await drainBudgetSec(clients.sqs, outputs.queueUrl));
 
   const runId = (options.newRunId ?? randomUUID)();
@@ -89,12 +87,13 @@ export async function runDeployedVerification(
   const published: PublishedMessage[] = [];
   for (const { count, poison } of producerInvocations(options.messages, options.poison, MESSAGES_PER_INVOCATION)) {
     const publishedAt = now();
-    const answer = await invokeProducer(clients.lambda, outputs.producerFunctionName, {
+    const answer = await invokeProducer(clients.lambda, source.producerFunctionName, {
       count,
       poison,
       runId,
       ...(options.size !== undefined ? { size: options.size } : {}),
     });
+    source.noteAnswer(answer);
     published.push(...publishedMessages(answer, () => publishedAt));
   }
 
@@ -106,11 +105,14 @@ export async function runDeployedVerification(
       queueUrl: outputs.receiptsQueueUrl,
       parse: (m) => parseReceipt(m.Body, runId),
     });
-    const newDead = await drainOnce({
-      client: clients.sqs,
-      queueUrl: outputs.deadLetterQueueUrl,
-      parse: (m) => parseSqsDeadLetter(m, tally.ids),
-    });
+    const newDead = [
+      ...(await drainOnce({
+        client: clients.sqs,
+        queueUrl: outputs.deadLetterQueueUrl,
+        parse: (m) => parseSqsDeadLetter(m, tally.ids),
+      })),
+      ...(await source.drainDeadLetters(tally.ids)),
+    ];
     tally.add(newReceipts, newDead);
     options.onProgress?.(tally.accountedCount, tally.confirmedCount, tally.progress);
     if (newReceipts.length === 0 && newDead.length === 0 && !tally.complete) {
@@ -124,31 +126,16 @@ export async function runDeployedVerification(
   const report = accountForRun({ published, receipts, deadLetters, fifo, startedAt, finishedAt: now() });
   return {
     report,
-    broker,
+    broker: source.broker,
     context: {
       runId,
       target: `stack ${options.stackName}`,
       facts: {
-        broker: broker.name,
-        brokerState: broker.state,
-        engineVersion: broker.engineVersion,
-        deploymentMode: broker.deploymentMode,
-        instanceType: broker.instanceType,
+        ...source.facts(),
         drainBudgetSec: budgetSec,
         effectsCountedFrom: countEffects(receipts).countedFrom,
       },
     },
-  };
-}
-
-async function describeBroker(mq: MqClient, brokerId: string): Promise<BrokerSummary> {
-  const out = await mq.send(new DescribeBrokerCommand({ BrokerId: brokerId }));
-  return {
-    name: out.BrokerName ?? brokerId,
-    state: out.BrokerState ?? 'UNKNOWN',
-    engineVersion: out.EngineVersion ?? 'unknown',
-    deploymentMode: out.DeploymentMode ?? 'unknown',
-    instanceType: out.HostInstanceType ?? 'unknown',
   };
 }
 

@@ -27,6 +27,8 @@ export interface StackOutputs {
   readonly brokerId: string;
   /** The flow's size limit; undefined for a stack deployed before it was an output (the producer still checks). */
   readonly sizeLimit?: MessageSizeLimit;
+  /** Every output by key: what a source's own outputs are read from (e.g. Kafka's, only when it is enabled). */
+  readonly all: ReadonlyMap<string, string>;
 }
 
 /** The stack or one of its outputs is missing; the message names the stack, the key and what exists. */
@@ -72,6 +74,7 @@ export async function readStackOutputs(client: CloudFormationClient, stackName: 
     queueUrl: get(OUTPUT_KEYS.queueUrl, false),
     brokerId: get(OUTPUT_KEYS.brokerId, true)!,
     sizeLimit: sizeLimitOf(get(OUTPUT_KEYS.maxBodyBytes, false), get(OUTPUT_KEYS.brokerMaxMessageSizeBytes, false)),
+    all: outputs,
   };
 }
 

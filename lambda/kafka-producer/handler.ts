@@ -10,9 +10,11 @@ import {
 import type { MessageSizeLimit } from '../shared/message-size';
 import type { KafkaProducerSource } from './kafka-connection';
 import { produceAcknowledged, type KafkaPublishFailure } from './publisher';
+import type { KafkaOffsetRun } from './record-positions';
 
 export type { ProducerEvent } from '../producer/event';
 export type { KafkaPublishFailure, KafkaPublishFailureCode } from './publisher';
+export type { KafkaOffsetRun } from './record-positions';
 
 /** Where the Kafka producer publishes. */
 export interface KafkaProducerConfig {
@@ -52,6 +54,11 @@ export interface KafkaProducerResult {
   readonly failed: KafkaPublishFailure[];
   readonly durationMs: number;
   readonly topic: string;
+  /**
+   * Topic, partition and offsets of the acknowledged messages: the MSK on-failure destination names a failed batch
+   * only by offset range, and `npm run verify` maps that range back to message ids with these.
+   */
+  readonly positions: KafkaOffsetRun[];
 }
 
 export type KafkaProducerHandler = (event?: ProducerEvent | null) => Promise<KafkaProducerResult>;
@@ -73,6 +80,7 @@ export function createKafkaProducerHandler(deps: KafkaProducerDependencies): Kaf
     const messages = prepareMessages(request, newId, now());
     let acknowledged: readonly { id: string; poison: boolean }[] = [];
     let failed: readonly KafkaPublishFailure[] = [];
+    let positions: readonly KafkaOffsetRun[] = [];
     if (messages.ids.length > 0) {
       const producer = await deps.connection.producer().catch((error: Error) => error);
       if (producer instanceof Error) {
@@ -83,7 +91,7 @@ export function createKafkaProducerHandler(deps: KafkaProducerDependencies): Kaf
           reason: `${producer.name}: ${producer.message}`,
         }));
       } else {
-        ({ acknowledged, failed } = await produceAcknowledged(producer, messages, {
+        ({ acknowledged, failed, positions } = await produceAcknowledged(producer, messages, {
           topic: deps.config.topic,
           sendTimeoutMs: deps.config.sendTimeoutMs,
           chunkSize: deps.config.chunkSize,
@@ -103,6 +111,7 @@ export function createKafkaProducerHandler(deps: KafkaProducerDependencies): Kaf
       failed: [...failed],
       durationMs: Date.now() - started,
       topic: deps.config.topic,
+      positions: [...positions],
     };
     metrics.addMetric('MessagesConfirmed', MetricUnit.Count, result.confirmed);
     metrics.addMetric('MessagesFailed', MetricUnit.Count, failed.length);

@@ -1,6 +1,7 @@
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
-import { Kafka, logLevel, Partitioners, type LogEntry, type Producer, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type Producer, type SASLOptions } from 'kafkajs';
 import { logger as defaultLogger, type LoggerLike } from '../shared/observability';
+import { recordingPartitioner } from './record-positions';
 
 /**
  * One idempotent Kafka producer per container, connected on first use and reused by warm invocations. On Amazon MSK
@@ -85,7 +86,8 @@ export function createKafkaProducerSource(options: KafkaConnectionOptions): Kafk
       allowAutoTopicCreation: false,
       // Chosen, not defaulted: murmur2 on the key, the partitioner of Kafka's Java client (and its console producer),
       // so a key lands on the same partition whichever of them wrote it. Naming it also silences kafkajs's v2 notice.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // Wrapped to note each record's partition, so the answer can name its offset (record-positions.ts).
+      createPartitioner: recordingPartitioner,
       // Bounded, unlike kafkajs's idempotent default (retry forever): an invocation must end within its timeout.
       retry: { retries: options.retries ?? 8, initialRetryTime: 100, maxRetryTime: 2_000 },
     });

@@ -2,6 +2,7 @@ import type { Message as KafkaMessage, Producer } from 'kafkajs';
 import { KAFKA_PROPERTY_HEADERS } from '../kafka-bridge/kafka-event';
 import type { OutgoingMessage } from '../producer/event';
 import { MESSAGE_CONTENT_TYPE } from '../shared/message';
+import { offsetRunsOf, type KafkaOffsetRun } from './record-positions';
 
 /** Why a message does not count as sent. */
 export type KafkaPublishFailureCode = 'connection-failed' | 'send-failed' | 'send-timeout';
@@ -17,6 +18,8 @@ export interface KafkaPublishOutcome {
   /** Messages every in-sync replica acknowledged, in publish order. */
   readonly acknowledged: readonly { readonly id: string; readonly poison: boolean }[];
   readonly failed: readonly KafkaPublishFailure[];
+  /** Where the acknowledged messages landed, for verify's on-failure accounting (see record-positions.ts). */
+  readonly positions: readonly KafkaOffsetRun[];
 }
 
 export interface KafkaPublishOptions {
@@ -66,6 +69,7 @@ export async function produceAcknowledged(
   const chunkSize = options.chunkSize ?? 500;
   const acknowledged: { id: string; poison: boolean }[] = [];
   const failed: KafkaPublishFailure[] = [];
+  const positions: KafkaOffsetRun[] = [];
   let broken: { code: KafkaPublishFailureCode; reason: string } | undefined;
   let chunk: OutgoingMessage[] = [];
   const flush = async () => {
@@ -74,11 +78,20 @@ export async function produceAcknowledged(
     chunk = [];
     if (!broken) {
       try {
-        await withTimeout(
-          producer.send({ topic: options.topic, acks: -1, messages: sending.map(kafkaRecordOf) }),
+        const records = sending.map(kafkaRecordOf);
+        const metadata = await withTimeout(
+          producer.send({ topic: options.topic, acks: -1, messages: records }),
           options.sendTimeoutMs ?? 30_000,
         );
         for (const m of sending) acknowledged.push({ id: m.id, poison: m.poison });
+        positions.push(
+          ...offsetRunsOf(
+            options.topic,
+            records,
+            sending.map((m) => m.id),
+            metadata,
+          ),
+        );
         return;
       } catch (error) {
         const { name, message } = error as Error;
@@ -92,5 +105,5 @@ export async function produceAcknowledged(
     if (chunk.length >= chunkSize) await flush();
   }
   await flush();
-  return { acknowledged, failed };
+  return { acknowledged, failed, positions };
 }

@@ -7,15 +7,9 @@ import { stackNameFor } from '../config/stage-config';
 import { KafkaMonitoring } from '../constructs/kafka/kafka-monitoring';
 import { KafkaSource } from '../constructs/kafka/kafka-source';
 import type { IntegrationStack } from './integration-stack';
+import { KAFKA_OUTPUTS } from './kafka-outputs';
 
-/** Stack output keys of the Kafka source (present only when `kafka.enabled`); `npm run verify` reads them. */
-export const KAFKA_OUTPUTS = {
-  clusterArn: 'KafkaClusterArn',
-  bootstrapBrokers: 'KafkaBootstrapBrokersSaslIam',
-  topic: 'KafkaTopic',
-  producerFunctionName: 'KafkaProducerFunctionName',
-  onFailureQueueUrl: 'KafkaOnFailureQueueUrl',
-} as const;
+export { KAFKA_OUTPUTS } from './kafka-outputs';
 
 /**
  * Adds the Kafka source to a stack whose network, queues and monitoring exist: the MSK cluster and topic, the Kafka

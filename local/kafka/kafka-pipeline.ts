@@ -15,7 +15,8 @@ import { createLocalQueues, type LocalQueues } from '../sqs-setup';
 import type { LocalSettings } from '../template-reader';
 import { KafkaEventSource } from './kafka-event-source';
 import type { FetchedRecord } from './kafka-invoke';
-import { KafkaOnFailureReader } from './kafka-on-failure';
+import { KafkaOnFailureReader } from '../../verify/kafka-on-failure';
+import { positionsOfFetched } from './kafka-on-failure';
 import type { KafkaLocalSettings } from './kafka-template-reader';
 
 /**
@@ -137,7 +138,7 @@ export async function startKafkaPipeline(options: KafkaPipelineOptions): Promise
       onFailure: m.onFailureQueueLogicalId
         ? async (record, records: readonly FetchedRecord[]) => {
             // Locally the emulator knows which records the batch held; AWS sends only the offsets.
-            deadLetters.remember(records);
+            deadLetters.remember(positionsOfFetched(records));
             await sqs.client.send(
               new SendMessageCommand({ QueueUrl: onFailureQueueUrl, MessageBody: JSON.stringify(record) }),
             );

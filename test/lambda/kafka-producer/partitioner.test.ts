@@ -1,5 +1,6 @@
 import { Partitioners, type ProducerConfig } from 'kafkajs';
 import { createKafkaProducerSource } from '../../../lambda/kafka-producer/kafka-connection';
+import { recordingPartitioner } from '../../../lambda/kafka-producer/record-positions';
 
 /**
  * The Kafka producer names kafkajs's DefaultPartitioner so a key lands on the partition Kafka's Java client (and its
@@ -35,14 +36,15 @@ test("DefaultPartitioner matches the Java client's murmur2 on a vector from Kafk
   expect(partitionOf('21')).toBe((-973932308 & 0x7fffffff) % 3);
 });
 
-test('the producer is idempotent, keyed by DefaultPartitioner, and never creates topics', async () => {
+test('the producer is idempotent, keyed by DefaultPartitioner (noting partitions), and never creates topics', async () => {
   await createKafkaProducerSource({ brokers: ['127.0.0.1:9092'], clientId: 'test' }).producer();
   expect(producerConfigs).toEqual([
     expect.objectContaining({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // DefaultPartitioner's choices, noted for the answer's positions (record-positions.test.ts: same choices).
+      createPartitioner: recordingPartitioner,
     }),
   ]);
 });

@@ -3,6 +3,7 @@ import type { ProducerRecord, RecordMetadata } from 'kafkajs';
 import { createKafkaProducerHandler } from '../../../lambda/kafka-producer/handler';
 import type { KafkaProducerSource } from '../../../lambda/kafka-producer/kafka-connection';
 import { kafkaRecordOf, produceAcknowledged } from '../../../lambda/kafka-producer/publisher';
+import { recordingPartitioner } from '../../../lambda/kafka-producer/record-positions';
 import type { OutgoingMessage } from '../../../lambda/producer/event';
 import { InvalidProducerEventError } from '../../../lambda/shared/errors';
 import { quietLogger } from '../support/quiet';
@@ -76,6 +77,51 @@ describe('produceAcknowledged', () => {
     ]);
   });
 
+  it('answers where each acknowledged chunk landed: partition and offsets from the send’s base offsets', async () => {
+    // Partitions as kafkajs would choose them (the recording partitioner notes them), base offsets per partition.
+    const choose = recordingPartitioner();
+    const partitionMetadata = [0, 1].map((partitionId) => ({
+      partitionId,
+      leader: 1,
+      replicas: [1],
+      isr: [1],
+      offlineReplicas: [],
+      partitionErrorCode: 0,
+    }));
+    const next = new Map<number, number>();
+    const sends: ProducerRecord[] = [];
+    const producer = {
+      send: async (record: ProducerRecord): Promise<RecordMetadata[]> => {
+        sends.push(record);
+        const counts = new Map<number, number>();
+        for (const m of record.messages) {
+          const p = choose({ topic: record.topic, partitionMetadata, message: m });
+          counts.set(p, (counts.get(p) ?? 0) + 1);
+        }
+        return [...counts].map(([partition, count]) => {
+          const base = next.get(partition) ?? 0;
+          next.set(partition, base + count);
+          return { topicName: record.topic, partition, errorCode: 0, baseOffset: String(base) };
+        });
+      },
+    };
+    const outcome = await produceAcknowledged(
+      producer,
+      Array.from({ length: 9 }, (_, i) => message(i)),
+      { topic: 't', chunkSize: 4 },
+    );
+    const placed = outcome.positions.flatMap((run) =>
+      run.ids.map((id, i) => `${run.topic}/${run.partition}/${Number(run.firstOffset) + i}=${id}`),
+    );
+    expect(placed).toHaveLength(9);
+    // Every partition's offsets run 0, 1, 2… across chunks, each id exactly once.
+    for (const partition of next.keys()) {
+      const offsets = placed.filter((p) => p.startsWith(`t/${partition}/`)).map((p) => Number(p.split(/[/=]/)[2]));
+      expect(offsets.sort((a, b) => a - b)).toEqual(offsets.map((_, i) => i));
+    }
+    expect(new Set(placed.map((p) => p.split('=')[1]))).toEqual(new Set(outcome.acknowledged.map((m) => m.id)));
+  });
+
   it('keys each record by its message id and carries the contract ids as headers', () => {
     expect(kafkaRecordOf(message(7))).toEqual({
       key: 'm7',
@@ -126,6 +172,8 @@ describe('createKafkaProducerHandler', () => {
     const { connection } = source(fakeProducer());
     const result = await handler(connection)({ count: 2, poison: 1, runId: 'r1' });
     expect(result).toMatchObject({ runId: 'r1', published: 3, confirmed: 3, failed: [], topic: 'events' });
+    // The fake producer notes no partitions and answers no base offsets: no positions, rather than wrong ones.
+    expect(result.positions).toEqual([]);
     expect(result.ids).toHaveLength(2);
     expect(result.poisonIds).toHaveLength(1);
   });

@@ -1,0 +1,63 @@
+import { Partitioners, type Message, type PartitionerArgs, type RecordMetadata } from 'kafkajs';
+import { offsetRunsOf, recordingPartitioner } from '../../../lambda/kafka-producer/record-positions';
+
+/** Three partitions, all with a leader: what kafkajs hands a partitioner from the topic's metadata. */
+const partitionMetadata = [0, 1, 2].map((partitionId) => ({
+  partitionId,
+  leader: 1,
+  replicas: [1],
+  isr: [1],
+  offlineReplicas: [],
+  partitionErrorCode: 0,
+}));
+const args = (message: Message): PartitionerArgs => ({ topic: 't', partitionMetadata, message });
+const record = (key: string): Message => ({ key, value: `{"id":"${key}"}` });
+const meta = (partition: number, baseOffset: string): RecordMetadata => ({
+  topicName: 't',
+  partition,
+  errorCode: 0,
+  baseOffset,
+});
+
+describe('recordingPartitioner', () => {
+  test("chooses exactly as kafkajs's default partitioner (murmur2 of the key), so partitioning is unchanged", () => {
+    const recording = recordingPartitioner();
+    const plain = Partitioners.DefaultPartitioner();
+    const keys = Array.from({ length: 50 }, (_, i) => `key-${i}`);
+    expect(keys.map((k) => recording(args(record(k))))).toEqual(keys.map((k) => plain(args(record(k)))));
+    expect(new Set(keys.map((k) => plain(args(record(k))))).size).toBe(3);
+  });
+});
+
+describe('offsetRunsOf', () => {
+  test('numbers each partition’s records from its base offset, in send order', () => {
+    const choose = recordingPartitioner();
+    const records = Array.from({ length: 12 }, (_, i) => record(`m${i}`));
+    const partitions = records.map((r) => choose(args(r)));
+    const ids = records.map((r) => String(r.key));
+    const runs = offsetRunsOf('t', records, ids, [meta(0, '100'), meta(1, '7'), meta(2, '9007199254740993')]);
+    expect(runs.map((r) => r.partition).sort()).toEqual([...new Set(partitions)].sort());
+    for (const run of runs) {
+      expect(run.topic).toBe('t');
+      expect(run.ids).toEqual(ids.filter((_, i) => partitions[i] === run.partition));
+    }
+    // 64-bit offsets stay exact: decimal strings, never JavaScript numbers.
+    expect(runs.find((r) => r.partition === 2)?.firstOffset).toBe('9007199254740993');
+    expect(runs.find((r) => r.partition === 0)?.firstOffset).toBe('100');
+  });
+
+  test('leaves out records whose partition was not noted or whose partition has no usable base offset', () => {
+    const choose = recordingPartitioner();
+    const noted = [record('a'), record('b'), record('c')];
+    const partitionOf = noted.map((r) => choose(args(r)));
+    const unnoted = record('never-partitioned');
+    const all = [...noted, unnoted];
+    const ids = all.map((r) => String(r.key));
+    // acks=0 answers -1, and a partition may be missing from the answer: neither gives offsets.
+    const metadata = [meta(partitionOf[0], '-1')];
+    const runs = offsetRunsOf('t', all, ids, metadata);
+    expect(runs.flatMap((r) => r.ids)).not.toContain('never-partitioned');
+    expect(runs.flatMap((r) => r.ids)).not.toContain('a');
+    expect(offsetRunsOf('t', all, ids, undefined)).toEqual([]);
+  });
+});
