@@ -48,20 +48,33 @@ export class KafkaOnFailureReader {
     return this.batches;
   }
 
-  /** One pass over the destination; the dead letters whose id is in `ids`. */
+  /**
+   * One pass over the destination; the dead letters whose id is in `ids`. Only records naming a remembered position
+   * are taken (and deleted, like the run's receipts): another batch stays for whoever owns it (the depth alarm).
+   */
   async drain(ids: ReadonlySet<string>): Promise<DeadLetter[]> {
     const batches = await drainOnce({
       client: this.client,
       queueUrl: this.queueUrl,
-      parse: (m) => parseOnFailureRecord(m.Body),
+      parse: (m) => {
+        const batch = parseOnFailureRecord(m.Body);
+        return batch && this.idsIn(batch).length > 0 ? batch : undefined;
+      },
     });
     this.batches.push(...batches);
-    const found: DeadLetter[] = [];
-    for (const info of batches) {
-      for (let offset = BigInt(info.firstOffset); offset <= BigInt(info.lastOffset); offset++) {
-        const id = this.idsByPosition.get(positionKey(info.topic, info.partition, offset));
-        if (id !== undefined && ids.has(id)) found.push({ id, queue: 'kafka-on-failure' });
-      }
+    return batches.flatMap((batch) =>
+      this.idsIn(batch)
+        .filter((id) => ids.has(id))
+        .map((id) => ({ id, queue: 'kafka-on-failure' as const })),
+    );
+  }
+
+  /** The remembered ids in a failed batch's offset range. */
+  private idsIn(batch: KafkaFailedBatch): string[] {
+    const found: string[] = [];
+    for (let offset = BigInt(batch.firstOffset); offset <= BigInt(batch.lastOffset); offset++) {
+      const id = this.idsByPosition.get(positionKey(batch.topic, batch.partition, offset));
+      if (id !== undefined) found.push(id);
     }
     return found;
   }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { messageSizeLimit } from '../../lambda/shared/message-size';
 import { nagPacks } from '../../lib/nag';
+import { KAFKA_OUTPUTS as OUTPUT_KEYS_FOR_VERIFY } from '../../lib/stacks/kafka-outputs';
 import { KAFKA_OUTPUTS } from '../../lib/stacks/kafka-wiring';
 import type { CfnTemplate } from '../../local/cfn-template';
 import { readKafkaSettings } from '../../local/kafka/kafka-template-reader';
@@ -123,6 +124,27 @@ describe('Kafka enabled', () => {
     for (const key of Object.values(KAFKA_OUTPUTS)) template.hasOutput(key, {});
   });
 
+  test('verify reaches the Kafka producer and the MSK mapping’s on-failure destination through the outputs', () => {
+    const resources = s.json.Resources as Record<string, { Type: string; Properties: Record<string, never> }>;
+    const outputs = s.json.Outputs as Record<string, { Value: { Ref?: string } }>;
+    const producer = resources[outputs[KAFKA_OUTPUTS.producerFunctionName].Value.Ref ?? ''];
+    expect(producer.Type).toBe('AWS::Lambda::Function');
+    expect(Object.keys((producer.Properties.Environment as { Variables: object }).Variables)).toEqual(
+      expect.arrayContaining(['KAFKA_BOOTSTRAP_BROKERS', 'KAFKA_TOPIC']),
+    );
+    const queueId = outputs[KAFKA_OUTPUTS.onFailureQueueUrl].Value.Ref;
+    expect(resources[queueId ?? ''].Type).toBe('AWS::SQS::Queue');
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      Topics: ['events'],
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+  });
+
+  test('the Kafka output keys verify reads are the ones the stack writes (one list, no CDK needed to read it)', () => {
+    expect(KAFKA_OUTPUTS).toBe(OUTPUT_KEYS_FOR_VERIFY);
+    expect(Object.keys(s.json.Outputs as object)).toEqual(expect.arrayContaining(Object.values(OUTPUT_KEYS_FOR_VERIFY)));
+  });
+
   test('cdk-nag AwsSolutions and Serverless report no unacknowledged finding', () => {
     const findings = nagPacks(s.app).flatMap((pack) =>
       pack
@@ -146,4 +168,7 @@ test('Kafka is off by default: no MSK resources in dev', () => {
   const dev = synthStage('dev');
   dev.template.resourceCountIs('AWS::MSK::Cluster', 0);
   dev.template.resourceCountIs('AWS::MSK::Topic', 0);
+  // Without them `npm run verify -- --source kafka` says the stack has no Kafka and how to enable it.
+  const outputs = Object.keys(dev.template.findOutputs('*'));
+  for (const key of Object.values(KAFKA_OUTPUTS)) expect(outputs).not.toContain(key);
 });

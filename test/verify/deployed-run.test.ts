@@ -4,16 +4,11 @@ import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { DescribeBrokerCommand, MqClient } from '@aws-sdk/client-mq';
-import {
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-  type Message,
-} from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../verify/cli';
-import { MESSAGES_PER_INVOCATION, runDeployedVerification, type DeployedClients } from '../../verify/deployed-run';
+import { MESSAGES_PER_INVOCATION, runDeployedVerification } from '../../verify/deployed-run';
+import { capturedIo, fakeClients, fastClock, FakeQueues } from './support/fake-aws';
 
 const cfn = mockClient(CloudFormationClient);
 const lambda = mockClient(LambdaClient);
@@ -33,31 +28,10 @@ const OUTPUTS = [
   { OutputKey: 'BrokerId', OutputValue: 'b-123' },
 ];
 
-/** In-memory queues: a received message stays hidden (as its visibility timeout would) until deleted. */
-const queues = new Map<string, { pending: Message[]; inflight: Map<string, Message> }>();
-let handle = 0;
-function queue(url: string) {
-  const q = queues.get(url) ?? { pending: [], inflight: new Map<string, Message>() };
-  queues.set(url, q);
-  return q;
-}
-function enqueue(url: string, body: unknown): void {
-  handle += 1;
-  queue(url).pending.push({ MessageId: `mid-${handle}`, ReceiptHandle: `rh-${handle}`, Body: JSON.stringify(body) });
-}
-function remaining(url: string): Message[] {
-  const q = queue(url);
-  return [...q.pending, ...q.inflight.values()];
-}
-
-function clients(): DeployedClients {
-  return {
-    cloudFormation: new CloudFormationClient({}),
-    lambda: new LambdaClient({}),
-    sqs: new SQSClient({}),
-    mq: new MqClient({}),
-  };
-}
+const fake = new FakeQueues();
+const enqueue = (url: string, body: unknown) => fake.enqueue(url, body);
+const remaining = (url: string) => fake.remaining(url);
+const clients = fakeClients;
 
 /**
  * A producer that confirms everything and a consumer that "processes" valid messages into receipts. `effectFlag`
@@ -95,7 +69,7 @@ function deployedPipeline(
 
 beforeEach(() => {
   for (const m of [cfn, lambda, mq, sqs]) m.reset();
-  queues.clear();
+  fake.clear();
   cfn.on(DescribeStacksCommand).resolves({
     Stacks: [{ StackName: 'S', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(), Outputs: OUTPUTS }],
   });
@@ -109,23 +83,8 @@ beforeEach(() => {
   sqs
     .on(GetQueueAttributesCommand)
     .resolves({ Attributes: { VisibilityTimeout: '190', RedrivePolicy: '{"maxReceiveCount":3}' } });
-  sqs.on(ReceiveMessageCommand).callsFake((input: { QueueUrl: string }) => {
-    const q = queue(input.QueueUrl);
-    const visible = q.pending.splice(0, 10);
-    visible.forEach((m) => q.inflight.set(m.ReceiptHandle!, m));
-    return { Messages: visible.length ? visible : undefined };
-  });
-  sqs.on(DeleteMessageBatchCommand).callsFake((input: { QueueUrl: string; Entries: { ReceiptHandle: string }[] }) => {
-    const q = queue(input.QueueUrl);
-    input.Entries.forEach((e) => q.inflight.delete(e.ReceiptHandle));
-    return { Successful: input.Entries.map((_, i) => ({ Id: String(i) })), Failed: [] };
-  });
+  fake.install(sqs);
 });
-
-const fastClock = () => {
-  let t = 1_700_000_000_000;
-  return { now: () => (t += 10), sleep: async (ms: number) => void (t += ms) };
-};
 
 describe('runDeployedVerification', () => {
   test('accounts from receipts and the DLQ, reports the broker, and deletes only its own messages', async () => {
@@ -284,18 +243,7 @@ describe('runDeployedVerification', () => {
 });
 
 describe('verify CLI', () => {
-  function io() {
-    const out: string[] = [];
-    const err: string[] = [];
-    return {
-      out,
-      err,
-      streams: {
-        stdout: { write: (c: string) => out.push(c) > 0 } as unknown as NodeJS.WritableStream,
-        stderr: { write: (c: string) => err.push(c) > 0, isTTY: false } as unknown as NodeJS.WritableStream,
-      },
-    };
-  }
+  const io = capturedIo;
 
   test('without credentials it exits 2 with what to configure, no stack trace', async () => {
     cfn
