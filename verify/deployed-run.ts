@@ -9,12 +9,7 @@ import { ArrivalTally, producerInvocations, publishedMessages, type ProducerAnsw
 import type { ReportContext } from './report-format';
 import { sizeOption } from './cli-args';
 import { readStackOutputs } from './stack-outputs';
-import {
-  rabbitMqDeployedSource,
-  VerifyError,
-  type BrokerSummary,
-  type DeployedSourceFactory,
-} from './deployed-source';
+import { rabbitMqDeployedSource, VerifyError, type BrokerSummary, type DeployedSourceFactory } from './deployed-source';
 import { kafkaDeployedSource } from './kafka-deployed-source';
 import type { SourceName } from './cli-args';
 

@@ -18,7 +18,11 @@ jest.setTimeout(120_000);
 const BROKERS = ['127.0.0.1:9092'];
 const metrics = { addMetric: () => undefined, publishStoredMetrics: () => undefined };
 const kafka = new Kafka({ clientId: 'kafka-positions-test', brokers: BROKERS, logLevel: logLevel.NOTHING });
-const connection = createKafkaProducerSource({ brokers: BROKERS, clientId: 'kafka-positions-test', logger: quietLogger });
+const connection = createKafkaProducerSource({
+  brokers: BROKERS,
+  clientId: 'kafka-positions-test',
+  logger: quietLogger,
+});
 afterAll(async () => connection.close());
 
 test('every reported (partition, offset) holds the id the producer answered', async () => {
@@ -59,7 +63,8 @@ test('every reported (partition, offset) holds the id the producer answered', as
   await admin.disconnect();
 
   expect(stored.size).toBe(103);
-  for (const p of positions) expect(`${p.partition}/${p.offset}=${stored.get(`${p.partition}/${p.offset}`)}`).toBe(
-    `${p.partition}/${p.offset}=${p.id}`,
-  );
+  for (const p of positions)
+    expect(`${p.partition}/${p.offset}=${stored.get(`${p.partition}/${p.offset}`)}`).toBe(
+      `${p.partition}/${p.offset}=${p.id}`,
+    );
 });

@@ -142,7 +142,9 @@ describe('Kafka enabled', () => {
 
   test('the Kafka output keys verify reads are the ones the stack writes (one list, no CDK needed to read it)', () => {
     expect(KAFKA_OUTPUTS).toBe(OUTPUT_KEYS_FOR_VERIFY);
-    expect(Object.keys(s.json.Outputs as object)).toEqual(expect.arrayContaining(Object.values(OUTPUT_KEYS_FOR_VERIFY)));
+    expect(Object.keys(s.json.Outputs as object)).toEqual(
+      expect.arrayContaining(Object.values(OUTPUT_KEYS_FOR_VERIFY)),
+    );
   });
 
   test('cdk-nag AwsSolutions and Serverless report no unacknowledged finding', () => {

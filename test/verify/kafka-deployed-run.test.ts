@@ -100,7 +100,13 @@ function kafkaFlow(options: { giveUp?: number; withPositions?: boolean } = {}) {
     const givenUp = placed.filter((p) => p.partition === 1 && !poisonIds.includes(p.id)).slice(0, options.giveUp ?? 0);
     if (givenUp.length > 0) fake.enqueue(ON_FAILURE, onFailureRecord(1, givenUp[0].offset, givenUp.at(-1)!.offset));
     for (const id of ids.filter((g) => !givenUp.some((p) => p.id === g))) {
-      fake.enqueue(RECEIPTS, { id, runId: event.runId, receivedAt: new Date().toISOString(), attempt: 1, effect: true });
+      fake.enqueue(RECEIPTS, {
+        id,
+        runId: event.runId,
+        receivedAt: new Date().toISOString(),
+        attempt: 1,
+        effect: true,
+      });
     }
     poisonIds.forEach((id) => fake.enqueue(DLQ, { id, runId: event.runId, type: 'poison' }));
     const answer = {

@@ -4,9 +4,9 @@ const batch = { topic: 'events', partition: 2, firstOffset: '10', lastOffset: '1
 
 describe('parseOnFailureRecord', () => {
   test('reads topic, partition and offset range from the KafkaBatchInfo Lambda sends', () => {
-    expect(parseOnFailureRecord(JSON.stringify({ version: '1.0', KafkaBatchInfo: { ...batch, batchSize: 3 } }))).toEqual(
-      batch,
-    );
+    expect(
+      parseOnFailureRecord(JSON.stringify({ version: '1.0', KafkaBatchInfo: { ...batch, batchSize: 3 } })),
+    ).toEqual(batch);
   });
 
   test.each([
