@@ -7,11 +7,10 @@ import { accountForRun, countEffects, type PublishedMessage, type VerificationRe
 import { drainOnce, parseReceipt, parseSqsDeadLetter } from './queue-drain';
 import { ArrivalTally, producerInvocations, publishedMessages, type ProducerAnswer } from './run-ledger';
 import type { ReportContext } from './report-format';
-import { sizeOption } from './cli-args';
+import { sizeOption, type SourceName } from './cli-args';
 import { readStackOutputs } from './stack-outputs';
 import { rabbitMqDeployedSource, VerifyError, type BrokerSummary, type DeployedSourceFactory } from './deployed-source';
 import { kafkaDeployedSource } from './kafka-deployed-source';
-import type { SourceName } from './cli-args';
 
 export { VerifyError, type BrokerSummary } from './deployed-source';
 

@@ -4,6 +4,7 @@ import { createKafkaProducerHandler } from '../../../lambda/kafka-producer/handl
 import type { KafkaProducerSource } from '../../../lambda/kafka-producer/kafka-connection';
 import { kafkaRecordOf, produceAcknowledged } from '../../../lambda/kafka-producer/publisher';
 import { recordingPartitioner } from '../../../lambda/kafka-producer/record-positions';
+import { partitionMetadata } from './partition-metadata';
 import type { OutgoingMessage } from '../../../lambda/producer/event';
 import { InvalidProducerEventError } from '../../../lambda/shared/errors';
 import { quietLogger } from '../support/quiet';
@@ -80,14 +81,6 @@ describe('produceAcknowledged', () => {
   it('answers where each acknowledged chunk landed: partition and offsets from the send’s base offsets', async () => {
     // Partitions as kafkajs would choose them (the recording partitioner notes them), base offsets per partition.
     const choose = recordingPartitioner();
-    const partitionMetadata = [0, 1].map((partitionId) => ({
-      partitionId,
-      leader: 1,
-      replicas: [1],
-      isr: [1],
-      offlineReplicas: [],
-      partitionErrorCode: 0,
-    }));
     const next = new Map<number, number>();
     const sends: ProducerRecord[] = [];
     const producer = {
@@ -95,7 +88,7 @@ describe('produceAcknowledged', () => {
         sends.push(record);
         const counts = new Map<number, number>();
         for (const m of record.messages) {
-          const p = choose({ topic: record.topic, partitionMetadata, message: m });
+          const p = choose({ topic: record.topic, partitionMetadata: partitionMetadata(2), message: m });
           counts.set(p, (counts.get(p) ?? 0) + 1);
         }
         return [...counts].map(([partition, count]) => {

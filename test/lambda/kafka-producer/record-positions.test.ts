@@ -1,16 +1,8 @@
 import { Partitioners, type Message, type PartitionerArgs, type RecordMetadata } from 'kafkajs';
 import { offsetRunsOf, recordingPartitioner } from '../../../lambda/kafka-producer/record-positions';
+import { partitionMetadata } from './partition-metadata';
 
-/** Three partitions, all with a leader: what kafkajs hands a partitioner from the topic's metadata. */
-const partitionMetadata = [0, 1, 2].map((partitionId) => ({
-  partitionId,
-  leader: 1,
-  replicas: [1],
-  isr: [1],
-  offlineReplicas: [],
-  partitionErrorCode: 0,
-}));
-const args = (message: Message): PartitionerArgs => ({ topic: 't', partitionMetadata, message });
+const args = (message: Message): PartitionerArgs => ({ topic: 't', partitionMetadata: partitionMetadata(3), message });
 const record = (key: string): Message => ({ key, value: `{"id":"${key}"}` });
 const meta = (partition: number, baseOffset: string): RecordMetadata => ({
   topicName: 't',
