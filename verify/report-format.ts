@@ -35,7 +35,9 @@ export function formatReport(report: VerificationReport, context: ReportContext)
     row(
       'dead-lettered',
       report.deadLettered,
-      `SQS DLQ ${report.deadLetteredByQueue.sqs}, RabbitMQ DLQ ${report.deadLetteredByQueue.rabbitmq}` +
+      // Each source's own dead-letter places: a Kafka run has no RabbitMQ DLQ to name.
+      `SQS DLQ ${report.deadLetteredByQueue.sqs}` +
+        (context.facts.source === 'kafka' ? '' : `, RabbitMQ DLQ ${report.deadLetteredByQueue.rabbitmq}`) +
         (report.deadLetteredByQueue['kafka-on-failure'] === undefined
           ? ''
           : `, Kafka on-failure ${report.deadLetteredByQueue['kafka-on-failure']}`) +
