@@ -9,7 +9,7 @@ const published: PublishedMessage[] = [
 const report = accountForRun({
   published,
   receipts: [{ id: 'good', receivedAt: 5, effect: true }],
-  deadLetters: [{ id: 'bad', queue: 'sqs', reason: 'schema-invalid' }],
+  deadLetters: [{ id: 'bad', queue: 'sqs' }],
   fifo: false,
   startedAt: 0,
   finishedAt: 10,
