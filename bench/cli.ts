@@ -19,6 +19,8 @@ import { runShardScalingSection } from './shard-scaling-section';
 import { benchElapsedSec, progress } from './progress';
 import { RAW_AMQP_IN_FLIGHT } from './raw-amqp';
 import { runHandlerSection } from './handler-section';
+import { ensureLocalKafka, LOCAL_KAFKA } from '../local/kafka/kafka-command';
+import { KAFKA_BENCH_PARTITIONS, KAFKA_BRIDGE_EVENT_RECORDS, runKafkaSection } from './kafka-section';
 import { evaluateTargets, formatTargets, type BenchFigures, type BenchReport } from './report';
 import { BRIDGE_EVENT_RECORDS, runSqsSection, SEND_PARALLELISM } from './sqs-section';
 import { round } from './stats';
@@ -27,7 +29,7 @@ import { runSynthSection } from './synth';
 /** Sections that need the broker; checked up front so a missing broker is one clear message, not a stack trace. */
 const BROKER_SECTIONS: readonly Section[] = ['amqp', 'pipeline', 'shards'];
 
-async function runBench(options: BenchOptions): Promise<BenchReport> {
+async function runBench(options: BenchOptions, kafkaVersion: string): Promise<BenchReport> {
   const machine = describeMachine();
   progress(
     `${machine.cores} cores, ${machine.totalMemoryMB} MiB, Node ${machine.nodeVersion}, load ${machine.loadAverage1m}; ` +
@@ -56,6 +58,7 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
   await section('synth', () => runSynthSection(options.repetitions, progress));
   const amqp = await section('amqp', () => runAmqpSection(options, progress), ['brokerVersion']);
   const sqs = await section('sqs', () => runSqsSection(options, progress));
+  await section('kafka', () => runKafkaSection(options, [LOCAL_KAFKA], progress));
   await section('pipeline', () =>
     runPipelineSection(options, progress, {
       rawAmqpPerSec: amqp?.rawAmqpConfirmedPublishPerSec,
@@ -66,7 +69,7 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
   await section('handlers', () => runHandlerSection(options, progress));
 
   return {
-    machine: { ...machine, brokerVersion: amqp?.brokerVersion ?? 'not contacted' },
+    machine: { ...machine, brokerVersion: amqp?.brokerVersion ?? 'not contacted', kafkaVersion },
     settings: {
       messages: options.messages,
       sizeBytes: options.size,
@@ -74,6 +77,8 @@ async function runBench(options: BenchOptions): Promise<BenchReport> {
       rawAmqpInFlight: RAW_AMQP_IN_FLIGHT,
       sendParallelism: SEND_PARALLELISM,
       bridgeEventRecords: BRIDGE_EVENT_RECORDS,
+      kafkaBridgeEventRecords: KAFKA_BRIDGE_EVENT_RECORDS,
+      kafkaPartitions: KAFKA_BENCH_PARTITIONS,
       smoke: options.smoke,
       sections: options.only,
     },
@@ -104,7 +109,16 @@ async function main(): Promise<number> {
       return 1;
     }
   }
-  const report = await runBench(options);
+  let kafkaVersion = 'not contacted';
+  if (options.only.includes('kafka')) {
+    try {
+      kafkaVersion = ensureLocalKafka((line) => console.error(`bench: ${line}`));
+    } catch (error) {
+      console.error(`bench: the kafka section needs the local Kafka broker: ${(error as Error).message}`);
+      return 1;
+    }
+  }
+  const report = await runBench(options, kafkaVersion);
   const json = `${JSON.stringify(report, null, 2)}\n`;
   if (options.jsonFile) {
     writeFileSync(options.jsonFile, json);

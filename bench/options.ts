@@ -8,7 +8,7 @@ import type { StageConfigOverrides } from '../lib/config/stages';
 /** Command-line options of `npm run bench`, validated with messages that name the option, the value and what is allowed. */
 
 /** Parts of the bench, in the order they run. */
-export const SECTIONS = ['bundle', 'synth', 'amqp', 'sqs', 'pipeline', 'shards', 'handlers'] as const;
+export const SECTIONS = ['bundle', 'synth', 'amqp', 'sqs', 'kafka', 'pipeline', 'shards', 'handlers'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

@@ -27,6 +27,18 @@ export interface BenchFigures {
   readonly rawSqsWithAttributesPerSec: number;
   readonly bridgePerSec: number;
   readonly bridgeRatio: number;
+  /** A plain kafkajs producer, `acks=all`, idempotent, chunks of 500, one `send` at a time (bench/raw-kafka.ts). */
+  readonly rawKafkaProducePerSec: number;
+  readonly kafkaProducerPerSec: number;
+  readonly kafkaProducerRatio: number;
+  /** The Kafka producer's publisher alone on pre-built messages (explains `kafkaProducerRatio`; no target). */
+  readonly kafkaProducerPublishOnlyPerSec: number;
+  /** Raw `SendMessageBatch` in the kafka section (its own baseline, measured beside the Kafka bridge). */
+  readonly kafkaRawSqsBatchSendPerSec: number;
+  /** Raw sends carrying the Kafka bridge's four attributes (explains `kafkaBridgeRatio`; no target). */
+  readonly kafkaRawSqsWithAttributesPerSec: number;
+  readonly kafkaBridgePerSec: number;
+  readonly kafkaBridgeRatio: number;
   readonly pipelinePerSec: number;
   /** SQS API calls per message while the pipeline runs (explains `pipelineRatio`; no target). */
   readonly pipelineSqsCallsPerMessage: number;
@@ -57,7 +69,11 @@ export interface BenchFigures {
 
 /** What `--json FILE` writes. */
 export interface BenchReport extends Partial<BenchFigures> {
-  readonly machine: MachineInfo & { readonly brokerVersion: string };
+  readonly machine: MachineInfo & {
+    readonly brokerVersion: string;
+    /** The local Kafka broker's pinned version (scripts/ensure-kafka.sh), when the kafka section ran. */
+    readonly kafkaVersion: string;
+  };
   readonly settings: {
     readonly messages: number;
     readonly sizeBytes: number;
@@ -65,6 +81,10 @@ export interface BenchReport extends Partial<BenchFigures> {
     readonly rawAmqpInFlight: number;
     readonly sendParallelism: number;
     readonly bridgeEventRecords: number;
+    /** Records per MSK event given to the Kafka bridge (the dev stage's batch size). */
+    readonly kafkaBridgeEventRecords: number;
+    /** Partitions of the kafka section's topic (the dev stage's). */
+    readonly kafkaPartitions: number;
     /** A `--smoke` run: tiny and unrepeated, its figures are no measurement. */
     readonly smoke: boolean;
     readonly sections: readonly string[];
@@ -91,10 +111,12 @@ export interface TargetResult {
   readonly met: boolean;
 }
 
-/** The targets of issue 8; ratios, so they hold on a noisy machine. */
+/** The targets of issue 8 (and issue 13 for Kafka); ratios, so they hold on a noisy machine. */
 export const TARGETS: readonly { figure: string; comparison: '>=' | '<='; target: number }[] = [
   { figure: 'producerRatio', comparison: '>=', target: 0.8 },
   { figure: 'bridgeRatio', comparison: '>=', target: 0.8 },
+  { figure: 'kafkaProducerRatio', comparison: '>=', target: 0.8 },
+  { figure: 'kafkaBridgeRatio', comparison: '>=', target: 0.8 },
   { figure: 'pipelineRatio', comparison: '>=', target: 0.7 },
   { figure: 'functions.producer.coldInitRatio', comparison: '<=', target: 3 },
   { figure: 'functions.bridge.coldInitRatio', comparison: '<=', target: 3 },

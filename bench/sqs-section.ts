@@ -27,7 +27,7 @@ export type SqsFigures = SectionResult<
 >;
 
 /** The attributes the bridge puts on a producer message: its AMQP message id, correlation id and content type. */
-function bridgeLikeAttributes(index: number): Record<string, MessageAttributeValue> {
+export function bridgeLikeAttributes(index: number): Record<string, MessageAttributeValue> {
   const id = `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
   return {
     [ATTRIBUTE.messageId]: { DataType: 'String', StringValue: id },

@@ -24,7 +24,8 @@ export interface KafkaCommandOptions extends Omit<LocalCommandOptions, 'broker' 
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ENSURE_KAFKA = path.join(ROOT, 'scripts', 'ensure-kafka.sh');
-const LOCAL_KAFKA = '127.0.0.1:9092';
+/** Where scripts/ensure-kafka.sh's broker listens. */
+export const LOCAL_KAFKA = '127.0.0.1:9092';
 
 /** Starts (or finds) the project's Kafka broker; returns its pinned version. Throws with the script's output. */
 export function ensureLocalKafka(say: (line: string) => void): string {
