@@ -45,7 +45,8 @@ export function buildKafkaBridgeEvents(
   const events: KafkaEventInput[] = [];
   for (let start = 0; byPartition.some((p) => start < p.length); start += recordsPerEvent) {
     for (const records of byPartition) {
-      if (start < records.length) events.push(buildKafkaEvent(records.slice(start, start + recordsPerEvent), BOOTSTRAP));
+      if (start < records.length)
+        events.push(buildKafkaEvent(records.slice(start, start + recordsPerEvent), BOOTSTRAP));
     }
   }
   return events;

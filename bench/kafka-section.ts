@@ -3,7 +3,7 @@ import { createKafkaBridgeHandler, type KafkaBridgeHandler } from '../lambda/kaf
 import type { KafkaEventInput } from '../lambda/kafka-bridge/kafka-event';
 import { createKafkaProducerHandler, type KafkaProducerHandler } from '../lambda/kafka-producer/handler';
 import { createKafkaProducerSource, type KafkaProducerSource } from '../lambda/kafka-producer/kafka-connection';
-import { produceAcknowledged } from '../lambda/kafka-producer/publisher';
+import { kafkaRecordOf, produceAcknowledged } from '../lambda/kafka-producer/publisher';
 import { buildMessages, parseProducerEvent } from '../lambda/producer/event';
 import { loadStageConfig } from '../lib/config/stages';
 import { startSqsEmulator } from '../local/sqs-emulator';
@@ -28,6 +28,7 @@ export type KafkaFigures = SectionResult<
   | 'rawKafkaProducePerSec'
   | 'kafkaProducerPerSec'
   | 'kafkaProducerPublishOnlyPerSec'
+  | 'rawKafkaWithHeadersPerSec'
   | 'kafkaProducerRatio'
   | 'kafkaRawSqsBatchSendPerSec'
   | 'kafkaRawSqsWithAttributesPerSec'
@@ -59,7 +60,10 @@ async function measureKafkaPublishOnly(
   const built = buildMessages(parseProducerEvent({ count: messages, size }));
   const producer = await connection.producer();
   const start = process.hrtime.bigint();
-  const outcome = await produceAcknowledged(producer, built, { topic, sendTimeoutMs: DEV_KAFKA.producer.sendTimeoutMs });
+  const outcome = await produceAcknowledged(producer, built, {
+    topic,
+    sendTimeoutMs: DEV_KAFKA.producer.sendTimeoutMs,
+  });
   const ms = elapsedMs(start);
   if (outcome.failed.length > 0) throw new Error(`kafka publisher: ${outcome.failed.length} of ${messages} failed`);
   return perSecond(messages, ms);
@@ -95,22 +99,32 @@ async function runProducerHalf(
     metrics: quietMetrics,
   });
   const rawOnce = () => measureRawKafka(raw, topic.topic, options.messages, options.size);
+  const shaped = buildMessages(parseProducerEvent({ count: options.messages, size: options.size })).map(kafkaRecordOf);
+  const rawWithHeadersOnce = () => measureRawKafka(raw, topic.topic, options.messages, options.size, shaped);
   const ourOnce = () => measureKafkaProducer(producer, options.messages, options.size);
   const publishOnlyOnce = () => measureKafkaPublishOnly(connection, topic.topic, options.messages, options.size);
   try {
     // One unmeasured full-size repetition of each first: JIT, connections, metadata and producer ids are no part of
     // either figure.
     await rawOnce();
+    await rawWithHeadersOnce();
     await ourOnce();
     await publishOnlyOnce();
-    const runs = { raw: [] as number[], ours: [] as number[], publishOnly: [] as number[] };
+    const runs = {
+      raw: [] as number[],
+      rawWithHeaders: [] as number[],
+      ours: [] as number[],
+      publishOnly: [] as number[],
+    };
     for (let i = 0; i < options.repetitions; i++) {
       runs.raw.push(await rawOnce());
+      runs.rawWithHeaders.push(await rawWithHeadersOnce());
       runs.ours.push(await ourOnce());
       runs.publishOnly.push(await publishOnlyOnce());
       progress(
         `kafka producer ${i + 1}/${options.repetitions}: raw ${Math.round(runs.raw[i])}/s, ` +
-          `ours ${Math.round(runs.ours[i])}/s, its publisher alone ${Math.round(runs.publishOnly[i])}/s`,
+          `raw with our key and headers ${Math.round(runs.rawWithHeaders[i])}/s, ours ${Math.round(runs.ours[i])}/s, ` +
+          `its publisher alone ${Math.round(runs.publishOnly[i])}/s`,
       );
     }
     return runs;
@@ -188,6 +202,7 @@ export async function runKafkaSection(
       rawKafkaProducePerSec: Math.round(rawProduce),
       kafkaProducerPerSec: Math.round(ours),
       kafkaProducerPublishOnlyPerSec: Math.round(median(produced.publishOnly)),
+      rawKafkaWithHeadersPerSec: Math.round(median(produced.rawWithHeaders)),
       kafkaProducerRatio: round(ours / rawProduce),
       kafkaRawSqsBatchSendPerSec: Math.round(rawSqs),
       kafkaRawSqsWithAttributesPerSec: Math.round(median(bridged.rawWithAttributes)),
@@ -197,6 +212,7 @@ export async function runKafkaSection(
         rawKafkaProducePerSec: rounded(produced.raw),
         kafkaProducerPerSec: rounded(produced.ours),
         kafkaProducerPublishOnlyPerSec: rounded(produced.publishOnly),
+        rawKafkaWithHeadersPerSec: rounded(produced.rawWithHeaders),
         kafkaRawSqsBatchSendPerSec: rounded(bridged.raw),
         kafkaRawSqsWithAttributesPerSec: rounded(bridged.rawWithAttributes),
         kafkaBridgePerSec: rounded(bridged.bridged),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Message, type Producer } from 'kafkajs';
 import { payloadOfSize } from './raw-amqp';
 import { elapsedMs, perSecond } from './stats';
 
@@ -31,7 +31,10 @@ export async function createBenchTopic(brokers: readonly string[], partitions: n
   await admin.connect();
   try {
     // One broker holds one copy: replication 1, so acks=all waits for the leader's write, as on any one-node cluster.
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+    });
   } catch (error) {
     await admin.disconnect();
     throw error;
@@ -64,19 +67,23 @@ export async function connectRawKafkaProducer(brokers: readonly string[]): Promi
 /**
  * Sends `messages` values of `size` bytes (no key, no headers) in `send` calls of `chunk` with `acks: -1`, one
  * after the other, and returns acknowledged messages per second: the broker's limit for this client on this machine.
+ * With `records`, sends those (built beforehand) instead — to tell what a record's key and headers cost the client
+ * from what our producer's own code costs.
  */
 export async function measureRawKafka(
   producer: Producer,
   topic: string,
   messages: number,
   size: number,
+  records?: readonly Message[],
   chunk = RAW_KAFKA_CHUNK,
 ): Promise<number> {
   const value = payloadOfSize(size);
   const start = process.hrtime.bigint();
   for (let sent = 0; sent < messages; sent += chunk) {
     const count = Math.min(chunk, messages - sent);
-    await producer.send({ topic, acks: -1, messages: Array.from({ length: count }, () => ({ value })) });
+    const batch = records ? records.slice(sent, sent + count) : Array.from({ length: count }, () => ({ value }));
+    await producer.send({ topic, acks: -1, messages: batch });
   }
   return perSecond(messages, elapsedMs(start));
 }

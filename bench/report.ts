@@ -31,6 +31,8 @@ export interface BenchFigures {
   readonly rawKafkaProducePerSec: number;
   readonly kafkaProducerPerSec: number;
   readonly kafkaProducerRatio: number;
+  /** The same plain producer sending records shaped like ours: key and three headers (explains; no target). */
+  readonly rawKafkaWithHeadersPerSec: number;
   /** The Kafka producer's publisher alone on pre-built messages (explains `kafkaProducerRatio`; no target). */
   readonly kafkaProducerPublishOnlyPerSec: number;
   /** Raw `SendMessageBatch` in the kafka section (its own baseline, measured beside the Kafka bridge). */

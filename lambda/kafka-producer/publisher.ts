@@ -55,11 +55,27 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Lets the client run its queued work (encode the request, write it to the socket) before we take the CPU again. */
+const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function takeChunk(iterator: Iterator<OutgoingMessage>, size: number): OutgoingMessage[] {
+  const chunk: OutgoingMessage[] = [];
+  while (chunk.length < size) {
+    const next = iterator.next();
+    if (next.done) break;
+    chunk.push(next.value);
+  }
+  return chunk;
+}
+
 /**
  * Produces `messages` with `acks=all` in chunks, one chunk at a time (the idempotent producer keeps one request in
  * flight, so a retry never reorders a partition). A chunk's messages count as sent only once `send` resolved, i.e.
  * the leader and every in-sync replica have them; a rejected or timed-out chunk fails all its messages, and every
  * later chunk too, because the producer may now be unusable and the caller discards it.
+ *
+ * The next chunk's messages and records are built while the current chunk waits for its acknowledgement (the bench
+ * measured building after each acknowledgement at ~15% of the producer's time); it is still sent only after.
  */
 export async function produceAcknowledged(
   producer: Pick<Producer, 'send'>,
@@ -71,14 +87,9 @@ export async function produceAcknowledged(
   const failed: KafkaPublishFailure[] = [];
   const positions: KafkaOffsetRun[] = [];
   let broken: { code: KafkaPublishFailureCode; reason: string } | undefined;
-  let chunk: OutgoingMessage[] = [];
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    const sending = chunk;
-    chunk = [];
+  const send = async (sending: readonly OutgoingMessage[], records: KafkaMessage[]): Promise<void> => {
     if (!broken) {
       try {
-        const records = sending.map(kafkaRecordOf);
         const metadata = await withTimeout(
           producer.send({ topic: options.topic, acks: -1, messages: records }),
           options.sendTimeoutMs ?? 30_000,
@@ -100,10 +111,15 @@ export async function produceAcknowledged(
     }
     for (const m of sending) failed.push({ id: m.id, poison: m.poison, ...broken! });
   };
-  for (const message of messages) {
-    chunk.push(message);
-    if (chunk.length >= chunkSize) await flush();
+  const iterator = messages[Symbol.iterator]();
+  let inFlight: Promise<void> = Promise.resolve();
+  for (;;) {
+    const chunk = takeChunk(iterator, chunkSize);
+    const records = chunk.map(kafkaRecordOf);
+    await inFlight;
+    if (chunk.length === 0) break;
+    inFlight = send(chunk, records);
+    await yieldToIo();
   }
-  await flush();
   return { acknowledged, failed, positions };
 }
