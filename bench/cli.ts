@@ -20,7 +20,12 @@ import { benchElapsedSec, progress } from './progress';
 import { RAW_AMQP_IN_FLIGHT } from './raw-amqp';
 import { runHandlerSection } from './handler-section';
 import { ensureLocalKafka, LOCAL_KAFKA } from '../local/kafka/kafka-command';
-import { KAFKA_BENCH_PARTITIONS, KAFKA_BRIDGE_EVENT_RECORDS, runKafkaSection } from './kafka-section';
+import {
+  KAFKA_BENCH_PARTITIONS,
+  KAFKA_BRIDGE_EVENT_RECORDS,
+  KAFKA_RAW_SQS_PARALLELISM,
+  runKafkaSection,
+} from './kafka-section';
 import { evaluateTargets, formatTargets, type BenchFigures, type BenchReport } from './report';
 import { BRIDGE_EVENT_RECORDS, runSqsSection, SEND_PARALLELISM } from './sqs-section';
 import { round } from './stats';
@@ -79,6 +84,7 @@ async function runBench(options: BenchOptions, kafkaVersion: string): Promise<Be
       bridgeEventRecords: BRIDGE_EVENT_RECORDS,
       kafkaBridgeEventRecords: KAFKA_BRIDGE_EVENT_RECORDS,
       kafkaPartitions: KAFKA_BENCH_PARTITIONS,
+      kafkaRawSqsParallelism: KAFKA_RAW_SQS_PARALLELISM,
       smoke: options.smoke,
       sections: options.only,
     },

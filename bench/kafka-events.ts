@@ -10,15 +10,15 @@ import { bridgeLikeAttributes } from './sqs-section';
 
 /**
  * MSK events for the Kafka bridge, carrying what our Kafka producer writes (its bodies, its key and its headers),
- * shaped by the local MSK event source's own builder: one partition per event, as the event source batches.
+ * shaped by the local MSK event source's own builder.
  */
 
 const BOOTSTRAP = '127.0.0.1:9092';
 
 /**
  * `messages` producer records spread over `partitions` partitions of `topic` (by index, with consecutive offsets
- * per partition) as events of at most `recordsPerEvent` records of one partition each, in the order a single
- * poller would hand them over (partition by partition, interleaved).
+ * per partition), as each partition's poller would hand them over: per partition, in offset order, events of at
+ * most `recordsPerEvent` records of that partition.
  */
 export function buildKafkaBridgeEvents(
   messages: number,
@@ -26,7 +26,7 @@ export function buildKafkaBridgeEvents(
   topic: string,
   partitions: number,
   recordsPerEvent: number,
-): KafkaEventInput[] {
+): KafkaEventInput[][] {
   const timestamp = String(Date.now());
   const byPartition: FetchedRecord[][] = Array.from({ length: partitions }, () => []);
   buildMessages(parseProducerEvent({ count: messages, size })).forEach((m, i) => {
@@ -42,14 +42,13 @@ export function buildKafkaBridgeEvents(
     };
     byPartition[partition].push({ topic, partition, message });
   });
-  const events: KafkaEventInput[] = [];
-  for (let start = 0; byPartition.some((p) => start < p.length); start += recordsPerEvent) {
-    for (const records of byPartition) {
-      if (start < records.length)
-        events.push(buildKafkaEvent(records.slice(start, start + recordsPerEvent), BOOTSTRAP));
+  return byPartition.map((records) => {
+    const events: KafkaEventInput[] = [];
+    for (let start = 0; start < records.length; start += recordsPerEvent) {
+      events.push(buildKafkaEvent(records.slice(start, start + recordsPerEvent), BOOTSTRAP));
     }
-  }
-  return events;
+    return events;
+  });
 }
 
 /**

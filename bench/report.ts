@@ -87,6 +87,8 @@ export interface BenchReport extends Partial<BenchFigures> {
     readonly kafkaBridgeEventRecords: number;
     /** Partitions of the kafka section's topic (the dev stage's). */
     readonly kafkaPartitions: number;
+    /** `SendMessageBatch` calls the kafka section's raw SQS side keeps in flight (partitions × sendParallelism). */
+    readonly kafkaRawSqsParallelism: number;
     /** A `--smoke` run: tiny and unrepeated, its figures are no measurement. */
     readonly smoke: boolean;
     readonly sections: readonly string[];
