@@ -29,6 +29,18 @@ const NUMERIC_FIELDS = [
   'producerPublishOnlyPerSec',
   'bridgePerSec',
   'bridgeRatio',
+  'rawKafkaProducePerSec',
+  'rawKafkaWithHeadersPerSec',
+  'kafkaProducerPerSec',
+  'kafkaProducerPublishOnlyPerSec',
+  'kafkaProducerRatio',
+  'kafkaRawSqsBatchSendPerSec',
+  'kafkaRawSqsWithAttributesPerSec',
+  'kafkaBridgePerSec',
+  'kafkaBridgeRatio',
+  'settings.kafkaBridgeEventRecords',
+  'settings.kafkaPartitions',
+  'settings.kafkaRawSqsParallelism',
   'pipelinePerSec',
   'pipelineRatio',
   'pipelineSqsCallsPerMessage',
@@ -101,6 +113,7 @@ describe('npm run bench (smoke, 200 messages, 1 repetition)', () => {
   test('records the machine and marks the run as a smoke run', () => {
     expect(at(report, 'machine.nodeVersion')).toBe(process.version);
     expect(at(report, 'machine.brokerVersion')).toMatch(/^\d+\.\d+/);
+    expect(at(report, 'machine.kafkaVersion')).toMatch(/^\d+\.\d+\.\d+$/);
     expect(at(report, 'settings.smoke')).toBe(true);
     expect(at(report, 'settings.messages')).toBe(200);
   });
@@ -110,6 +123,8 @@ describe('npm run bench (smoke, 200 messages, 1 repetition)', () => {
     expect(targets.map((t) => t.figure)).toEqual([
       'producerRatio',
       'bridgeRatio',
+      'kafkaProducerRatio',
+      'kafkaBridgeRatio',
       'pipelineRatio',
       'functions.producer.coldInitRatio',
       'functions.bridge.coldInitRatio',
@@ -128,6 +143,9 @@ describe('npm run bench (smoke, 200 messages, 1 repetition)', () => {
       'producerPerSec',
       'rawSqsBatchSendPerSec',
       'bridgePerSec',
+      'rawKafkaProducePerSec',
+      'kafkaProducerPerSec',
+      'kafkaBridgePerSec',
       'pipelinePerSec',
       'synthSec',
     ]) {
