@@ -69,7 +69,7 @@ describe('bench options', () => {
 
   test('refuse an unknown section, listing the allowed ones', () => {
     expect(() => parseBenchOptions(['--only', 'amqp,disk'])).toThrow(
-      /--only: unknown section "disk"; allowed: bundle, synth, amqp, sqs, pipeline/,
+      /--only: unknown section "disk"; allowed: bundle, synth, amqp, sqs, kafka, pipeline, shards, handlers$/,
     );
   });
 
