@@ -5,6 +5,7 @@ import { createKafkaProducerHandler, type KafkaProducerHandler } from '../lambda
 import { createKafkaProducerSource, type KafkaProducerSource } from '../lambda/kafka-producer/kafka-connection';
 import { kafkaRecordOf, produceAcknowledged } from '../lambda/kafka-producer/publisher';
 import { buildMessages, parseProducerEvent } from '../lambda/producer/event';
+import { stageMessageSizeLimit } from '../lib/config/broker-capacity';
 import { loadStageConfig } from '../lib/config/stages';
 import { startSqsEmulator } from '../local/sqs-emulator';
 import { buildKafkaBridgeEvents, kafkaBridgeLikeAttributes } from './kafka-events';
@@ -16,7 +17,8 @@ import type { SectionResult } from './report';
 import { SEND_PARALLELISM } from './sqs-section';
 import { elapsedMs, median, perSecond, round } from './stats';
 
-const DEV_KAFKA = loadStageConfig('dev').kafka;
+const DEV = loadStageConfig('dev');
+const DEV_KAFKA = DEV.kafka;
 
 /** Partitions of the bench topic: the dev stage's topic, so the producer spreads its chunks as it would there. */
 export const KAFKA_BENCH_PARTITIONS = DEV_KAFKA.topic.partitions;
@@ -107,7 +109,12 @@ async function runProducerHalf(
   const connection = createKafkaProducerSource({ brokers, clientId: 'mq-bench-kafka-producer', logger: quietLogger });
   const producer = createKafkaProducerHandler({
     connection,
-    config: { topic: topic.topic, sendTimeoutMs: DEV_KAFKA.producer.sendTimeoutMs },
+    // The dev stage's settings, as the local Kafka pipeline reads them from the template.
+    config: {
+      topic: topic.topic,
+      sendTimeoutMs: DEV_KAFKA.producer.sendTimeoutMs,
+      sizeLimit: stageMessageSizeLimit(DEV),
+    },
     logger: quietLogger,
     metrics: quietMetrics,
   });
