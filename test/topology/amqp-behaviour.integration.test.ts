@@ -108,14 +108,15 @@ test('at least once: a message dead-lettered while the dead-letter queue cannot 
 
   expect(await poison('p-2')).toBe(DELIVERY_LIMIT + 1);
 
-  // Queue statistics reach the management API every few seconds (5 s by default).
+  // Queue statistics reach the management API every few seconds (5 s by default), and not every field in the same
+  // emission: wait until all three are there.
   type QueueStats = { messages?: number; messages_ready?: number; messages_dlx?: number };
   const path = `/api/queues/${vhost}/${encodeURIComponent(topology.sourceQueues[0])}`;
   let stats: QueueStats | undefined;
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     stats = await brokerGet<QueueStats>(path);
-    if (stats?.messages_dlx === 1) break;
+    if (stats?.messages_dlx === 1 && stats.messages === 1 && stats.messages_ready === 0) break;
     await sleep(250);
   }
   expect(stats).toMatchObject({ messages: 1, messages_ready: 0, messages_dlx: 1 });
