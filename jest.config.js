@@ -15,6 +15,7 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!fauxqs/)'],
   moduleNameMapper: { '^fauxqs$': '<rootDir>/node_modules/fauxqs/dist/app.js' },
+  testSequencer: '<rootDir>/test/support/slow-first-sequencer.js',
   setupFiles: ['<rootDir>/test/support/no-builtin-validation.js'],
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.js'],
   testTimeout: 60000,
