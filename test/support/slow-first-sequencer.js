@@ -4,7 +4,7 @@
 const Sequencer = require('@jest/test-sequencer').default;
 
 const SLOW_FIRST = [
-  /\/test\/bench\/bench-smoke\.test\.ts$/,
+  /\/test\/bench\/bench-smoke-[a-z]+\.test\.ts$/,
   /\/test\/fault\/broker-kill\.test\.ts$/,
   /\/test\/fault\/kafka-broker-kill\.test\.ts$/,
   /\/test\/fault\//,

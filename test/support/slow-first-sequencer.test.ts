@@ -7,11 +7,11 @@ test('the bench smoke test and the kill tests rank before the other fault tests,
     '/r/test/config/stages.test.ts',
     '/r/test/fault/shards.test.ts',
     '/r/test/fault/kafka-broker-kill.test.ts',
-    '/r/test/bench/bench-smoke.test.ts',
+    '/r/test/bench/bench-smoke-build.test.ts',
     '/r/test/fault/broker-kill.test.ts',
   ].sort((a, b) => rank(a) - rank(b));
   expect(order).toEqual([
-    '/r/test/bench/bench-smoke.test.ts',
+    '/r/test/bench/bench-smoke-build.test.ts',
     '/r/test/fault/broker-kill.test.ts',
     '/r/test/fault/kafka-broker-kill.test.ts',
     '/r/test/fault/shards.test.ts',

@@ -1,0 +1,56 @@
+import { describeBenchSmoke } from './support/bench-smoke';
+
+/**
+ * The bench's bundle, synth, Kafka, shard and handler sections, smoke-run (test/bench/support/bench-smoke.ts); the
+ * broker and SQS half is beside it. The Kafka section starts the local Kafka broker itself.
+ */
+describeBenchSmoke({
+  sections: ['bundle', 'synth', 'kafka', 'shards', 'handlers'],
+  fields: [
+    'rawKafkaProducePerSec',
+    'rawKafkaWithHeadersPerSec',
+    'kafkaProducerPerSec',
+    'kafkaProducerPublishOnlyPerSec',
+    'kafkaProducerRatio',
+    'kafkaRawSqsBatchSendPerSec',
+    'kafkaRawSqsWithAttributesPerSec',
+    'kafkaBridgePerSec',
+    'kafkaBridgeRatio',
+    'settings.kafkaBridgeEventRecords',
+    'settings.kafkaPartitions',
+    'settings.kafkaRawSqsParallelism',
+    'handlers.Bridge.perInvocationMs',
+    'handlers.Bridge.perRecordMs',
+    'handlers.Consumer.perInvocationMs',
+    'handlers.Consumer.perRecordMs',
+    'handlers.Consumer.logs.INFO.perInvocationBytes',
+    'handlers.Consumer.customMetrics',
+    'functions.producer.bundleKB',
+    'functions.producer.coldInitMs',
+    'functions.producer.coldInitRatio',
+    'functions.producer.sdkInitMs',
+    'functions.bridge.bundleKB',
+    'functions.bridge.coldInitMs',
+    'functions.bridge.coldInitRatio',
+    'functions.bridge.sdkInitMs',
+    'functions.consumer.bundleKB',
+    'functions.consumer.coldInitMs',
+    'functions.consumer.coldInitRatio',
+    'functions.consumer.sdkInitMs',
+    'functions.empty.bundleKB',
+    'functions.empty.coldInitMs',
+    'synthSec',
+    'minimalSynthSec',
+    'synthRatio',
+    'shardScalingEfficiency',
+  ],
+  targets: [
+    'kafkaProducerRatio',
+    'kafkaBridgeRatio',
+    'functions.producer.coldInitRatio',
+    'functions.bridge.coldInitRatio',
+    'functions.consumer.coldInitRatio',
+    'shardScalingEfficiency',
+  ],
+  runs: ['rawKafkaProducePerSec', 'kafkaProducerPerSec', 'kafkaBridgePerSec', 'synthSec'],
+});
