@@ -78,3 +78,29 @@ test('control ids are read from the bundled rules', () => {
   expect(controlIdOf(CONTROLS.logRetentionOneYear)).toBe('CT.CLOUDWATCH.PR.2');
   expect(controlIdOf('no_such_rule')).toBeUndefined();
 });
+
+describe('with Kafka enabled: functions outside the VPC and queues without a DLQ', () => {
+  const LAMBDA_IN_VPC = 'lambda/ct-lambda-pr-3.guard';
+  const SQS_DLQ = 'sqs/ct-sqs-pr-1.guard';
+
+  test.each(['dev', 'prod'])(
+    '%s: nothing open; the Kafka bridge, CDK’s SDK-call function and the on-failure queue acknowledged with reasons',
+    (stage) => {
+      const findings = synthWithControls([LAMBDA_IN_VPC, SQS_DLQ], (app) =>
+        addStage(app, stage, { kafka: { enabled: true } }),
+      );
+      expect(openViolations(findings)).toEqual([]);
+      const acknowledgedAt = (rule: string) =>
+        findings.acknowledged.filter((a) => a.rule === rule).map((a) => a.acknowledgedAt.split('/').slice(1).join('/'));
+      expect(acknowledgedAt(CONTROLS.lambdaInVpc)).toEqual(
+        expect.arrayContaining([
+          'Kafka/Functions/KafkaBridge',
+          expect.stringMatching(/^AWS679f53fac002430cb0da5b7982bd2287/),
+        ]),
+      );
+      expect(acknowledgedAt(CONTROLS.sqsDeadLetterQueue)).toEqual(
+        expect.arrayContaining(['Kafka/Functions/OnFailureQueue']),
+      );
+    },
+  );
+});

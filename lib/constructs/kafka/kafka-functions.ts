@@ -9,6 +9,7 @@ import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { messageSizeLimit, sizeLimitEnvironment } from '../../../lambda/shared/message-size';
 import type { KafkaConfig } from '../../config/kafka';
+import { acknowledgeControl, CONTROLS } from '../../governance/control-tower';
 import { acknowledge } from '../../nag';
 import { ENI_REASON, SYNCHRONOUS, XRAY_REASON } from '../integration-functions';
 import { projectFunction, type ProjectFunction } from '../project-function';
@@ -143,6 +144,11 @@ export class KafkaFunctions extends Construct {
     );
     props.targetQueue.grantSendMessages(b.role);
     this.bridge = b.fn;
+    acknowledgeControl(
+      b.fn,
+      CONTROLS.lambdaInVpc,
+      'The Kafka bridge talks only to SQS (an AWS API), never to the cluster: the MSK event source reads the topic from its own network interfaces in the cluster subnets and hands the records to the function. Inside the VPC it would gain no isolation and need the SQS endpoint and ENIs of its own.',
+    );
 
     this.onFailureQueue = new Queue(this, 'OnFailureQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -150,12 +156,10 @@ export class KafkaFunctions extends Construct {
       retentionPeriod: Duration.days(14),
       removalPolicy,
     });
-    acknowledge(this.onFailureQueue, {
-      'AwsSolutions-SQS3':
-        'This queue is itself the last stop: the MSK event source writes batches it gave up on here (an on-failure destination, not a work queue).',
-      'Serverless-SQSRedrivePolicy':
-        'This queue is itself the last stop: the MSK event source writes batches it gave up on here (an on-failure destination, not a work queue).',
-    });
+    const lastStop =
+      'This queue is itself the last stop: the MSK event source writes batches it gave up on here (an on-failure destination, not a work queue).';
+    acknowledge(this.onFailureQueue, { 'AwsSolutions-SQS3': lastStop, 'Serverless-SQSRedrivePolicy': lastStop });
+    acknowledgeControl(this.onFailureQueue, CONTROLS.sqsDeadLetterQueue, lastStop);
     this.mapping = this.addMskSource(b, props);
   }
 

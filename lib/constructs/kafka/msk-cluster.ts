@@ -5,6 +5,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { mskBrokerKind, type KafkaClusterConfig, type KafkaTopicConfig } from '../../config/kafka';
+import { acknowledgeControl, CONTROLS } from '../../governance/control-tower';
 import { acknowledge } from '../../nag';
 
 export interface MskClusterProps {
@@ -159,6 +160,11 @@ export class MskCluster extends Construct implements IConnectable {
         'Serverless-LambdaTracing':
           "CDK's AwsCustomResource function offers no tracing setting; it makes one SDK call per deployment and logs it.",
       });
+      acknowledgeControl(
+        singleton,
+        CONTROLS.lambdaInVpc,
+        "CDK's AwsCustomResource function calls one AWS API (kafka:GetBootstrapBrokers) once per deployment and reaches nothing private to the VPC; CDK offers no VPC setting for its singleton here.",
+      );
     }
     return reader.getResponseField('BootstrapBrokerStringSaslIam');
   }
