@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { parseProducerEvent, prepareMessages, type ProducerEvent } from '../producer/event';
+import { idsByKind, reportProducerOutcome } from '../producer/outcome';
 import {
   logger as defaultLogger,
   metrics as defaultMetrics,
-  MetricUnit,
   type LoggerLike,
   type MetricsLike,
 } from '../shared/observability';
@@ -99,9 +99,7 @@ export function createKafkaProducerHandler(deps: KafkaProducerDependencies): Kaf
         if (failed.length > 0) deps.connection.discard(failed[0].reason);
       }
     }
-    const ids: string[] = [];
-    const poisonIds: string[] = [];
-    for (const m of acknowledged) (m.poison ? poisonIds : ids).push(m.id);
+    const { ids, poisonIds } = idsByKind(acknowledged);
     const result: KafkaProducerResult = {
       runId: request.runId,
       ids,
@@ -113,27 +111,14 @@ export function createKafkaProducerHandler(deps: KafkaProducerDependencies): Kaf
       topic: deps.config.topic,
       positions: [...positions],
     };
-    metrics.addMetric('MessagesConfirmed', MetricUnit.Count, result.confirmed);
-    metrics.addMetric('MessagesFailed', MetricUnit.Count, failed.length);
-    metrics.publishStoredMetrics();
-    const summary = {
-      runId: result.runId,
-      published: result.published,
-      confirmed: result.confirmed,
-      durationMs: result.durationMs,
-    };
-    if (failed.length > 0) {
-      const byCode: Record<string, number> = {};
-      for (const f of failed) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
-      log.error('Some messages were not acknowledged and do not count as sent', {
-        ...summary,
-        failed: failed.length,
-        byCode,
-        firstFailure: failed[0],
-      });
-    } else {
-      log.info('Produced and acknowledged', summary);
-    }
+    reportProducerOutcome(
+      result,
+      { metrics, log },
+      {
+        someFailed: 'Some messages were not acknowledged and do not count as sent',
+        allSent: 'Produced and acknowledged',
+      },
+    );
     return result;
   };
 }

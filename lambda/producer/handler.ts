@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import {
   logger as defaultLogger,
   metrics as defaultMetrics,
-  MetricUnit,
   type LoggerLike,
   type MetricsLike,
 } from '../shared/observability';
 import type { MessageSizeLimit } from '../shared/message-size';
 import type { AmqpConnectionSource } from './amqp-connection';
 import { parseProducerEvent, prepareMessages, type ProducerEvent } from './event';
+import { idsByKind, reportProducerOutcome } from './outcome';
 import { describeOrderingKey, orderingKeyOf } from './ordering-key';
 import { publishInvocation } from './publish-attempt';
 import type { ConfirmedMessage, PublishFailure } from './publisher';
@@ -128,9 +128,7 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
       confirmed = outcome.confirmed;
       failed = outcome.failed;
     }
-    const ids: string[] = [];
-    const poisonIds: string[] = [];
-    for (const m of confirmed) (m.poison ? poisonIds : ids).push(m.id);
+    const { ids, poisonIds } = idsByKind(confirmed);
     const result: ProducerResult = {
       runId: request.runId,
       ids,
@@ -142,27 +140,14 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
       exchange: deps.config.exchange,
       routingKey,
     };
-    metrics.addMetric('MessagesConfirmed', MetricUnit.Count, result.confirmed);
-    metrics.addMetric('MessagesFailed', MetricUnit.Count, failed.length);
-    metrics.publishStoredMetrics();
-    const summary = {
-      runId: result.runId,
-      published: result.published,
-      confirmed: result.confirmed,
-      durationMs: result.durationMs,
-    };
-    if (failed.length > 0) {
-      const byCode: Record<string, number> = {};
-      for (const f of failed) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
-      log.error('Some messages were not confirmed and do not count as sent', {
-        ...summary,
-        failed: failed.length,
-        byCode,
-        firstFailure: failed[0],
-      });
-    } else {
-      log.info('Published and confirmed', summary);
-    }
+    reportProducerOutcome(
+      result,
+      { metrics, log },
+      {
+        someFailed: 'Some messages were not confirmed and do not count as sent',
+        allSent: 'Published and confirmed',
+      },
+    );
     return result;
   };
 }
