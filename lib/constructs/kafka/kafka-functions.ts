@@ -17,7 +17,7 @@ import type { MskCluster } from './msk-cluster';
 
 export interface KafkaFunctionsProps {
   readonly vpc: IVpc;
-  /** Private subnets for the producer. */
+  /** Private subnets, one per AZ (the producer's; through KafkaSource also the cluster's client subnets). */
   readonly vpcSubnets: SubnetSelection;
   readonly cluster: MskCluster;
   /** The Kafka config (validated). */

@@ -1,40 +1,16 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import type { IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
-import type { Architecture } from 'aws-cdk-lib/aws-lambda';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { throwIfIssues } from '../../config/config-issue';
-import type { KafkaConfig } from '../../config/kafka';
 import { kafkaConfigIssues } from '../../config/kafka-rules';
-import { KafkaFunctions } from './kafka-functions';
+import { KafkaFunctions, type KafkaFunctionsProps } from './kafka-functions';
 import { MskCluster } from './msk-cluster';
 
-export interface KafkaSourceProps {
-  readonly vpc: IVpc;
-  /** Private subnets, one per AZ (the cluster's client subnets and the producer's). */
-  readonly vpcSubnets: SubnetSelection;
+/** The functions' props (KafkaFunctionsProps) without the cluster, which this construct creates, plus the cluster's. */
+export interface KafkaSourceProps extends Omit<KafkaFunctionsProps, 'cluster'> {
   /** AZs the private subnets span (brokers are spread evenly over them). */
   readonly availabilityZones: number;
   /** Cluster name (unique per account and region). */
   readonly clusterName: string;
-  readonly kafka: KafkaConfig;
-  /** The SQS queue every source forwards to. */
-  readonly targetQueue: IQueue;
-  /** FIFO, keyless records: message field whose value is the group id. @default - none */
-  readonly messageGroupIdField?: string;
-  /** @default 4 */
-  readonly sendParallelism?: number;
-  readonly runtime: string;
-  readonly architecture?: Architecture;
-  /** @default true */
-  readonly tracing?: boolean;
-  /** @default 'INFO' */
-  readonly logLevel?: string;
-  readonly metricsNamespace: string;
-  readonly logRetention: RetentionDays;
-  /** @default RemovalPolicy.DESTROY */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -60,21 +36,6 @@ export class KafkaSource extends Construct {
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
-    this.functions = new KafkaFunctions(this, 'Functions', {
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      cluster: this.cluster,
-      kafka: props.kafka,
-      targetQueue: props.targetQueue,
-      messageGroupIdField: props.messageGroupIdField,
-      sendParallelism: props.sendParallelism,
-      runtime: props.runtime,
-      architecture: props.architecture,
-      tracing: props.tracing,
-      logLevel: props.logLevel,
-      metricsNamespace: props.metricsNamespace,
-      logRetention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-    });
+    this.functions = new KafkaFunctions(this, 'Functions', { ...props, cluster: this.cluster });
   }
 }
