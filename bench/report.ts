@@ -56,10 +56,15 @@ export interface BenchFigures {
   };
   /** Seconds to synthesize the app for `dev` (bundling skipped), from process start to the assembly written. */
   readonly synthSec: number;
-  /** End-to-end rate of the local pipeline with 1, 2 and 4 shards, AWS latencies modelled (bench/shard-scaling-section.ts). */
-  readonly shardScaling: readonly { readonly shards: number; readonly perSec: number }[];
+  /**
+   * End-to-end rates of the local pipeline with 1, 2 and 4 shards, AWS latencies modelled
+   * (bench/shard-scaling-section.ts): `perSec` while every shard has a backlog, `drainPerSec` for the whole burst.
+   */
+  readonly shardScaling: readonly { readonly shards: number; readonly perSec: number; readonly drainPerSec: number }[];
   /** perSec(4) ÷ (4 × perSec(1)). */
   readonly shardScalingEfficiency: number;
+  /** drainPerSec(4) ÷ (4 × drainPerSec(1)) (explains how uneven a burst's shards end; no target). */
+  readonly shardScalingDrainEfficiency: number;
   /** One shard's rate per RabbitMQ batch size, from measured bridge times, and shards needed per target rate. */
   readonly shardCapacity: readonly ShardCapacity[];
   /** The same for a one-queue CDK app. */

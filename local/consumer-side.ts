@@ -23,6 +23,8 @@ export interface ConsumerSide {
   readonly sqsSource: SqsEventSource;
   /** Business effects per message id (the consumer's effect hook). */
   readonly effects: Map<string, number>;
+  /** Epoch ms of each message id's first business effect. */
+  readonly firstEffectAt: Map<string, number>;
 }
 
 /** Starts the consumer side; the caller stops `sqsSource` when it shuts down. */
@@ -35,6 +37,7 @@ export function startConsumerSide(
   invokeDelayMs = 0,
 ): ConsumerSide {
   const effects = new Map<string, number>();
+  const firstEffectAt = new Map<string, number>();
   const consumerTimeoutMs = settings.functions.consumer.timeoutSec * 1000;
   const consumer = createConsumerHandler({
     processMessage: sampleProcessMessage,
@@ -46,7 +49,10 @@ export function startConsumerSide(
     failFast: settings.consumerFailFast
       ? createSqsFailFast({ sqs: sqs.client, queueUrl: queues.source.url })
       : undefined,
-    onEffect: (message) => effects.set(message.id, (effects.get(message.id) ?? 0) + 1),
+    onEffect: (message) => {
+      effects.set(message.id, (effects.get(message.id) ?? 0) + 1);
+      if (!firstEffectAt.has(message.id)) firstEffectAt.set(message.id, Date.now());
+    },
     defaultTimeoutMs: consumerTimeoutMs,
     logger: logger('consumer'),
     metrics: discardMetrics,
@@ -68,7 +74,7 @@ export function startConsumerSide(
     onError: (error) => logger('event-source:sqs').warn(error.message),
   });
   sqsSource.start();
-  return { sqsSource, effects };
+  return { sqsSource, effects, firstEffectAt };
 }
 
 /** A template environment value that is a literal number (or numeric string); undefined otherwise. */

@@ -18,7 +18,7 @@ export class TopologyValidationError extends Error {
 const EXCHANGE_TYPES = ['direct', 'fanout', 'topic', 'headers', 'x-consistent-hash'];
 /**
  * Binding keys of an `x-consistent-hash` exchange are weights: the plugin parses them as integers ≥ 1 and places that
- * many points per queue on its ring (an unbounded weight allocates that many points on every node, CVE-2026-67219).
+ * many points per queue on its ring (an unbounded weight allocates that many points on every node; RabbitMQ now caps it too, rabbitmq-server#16118).
  */
 const MAX_HASH_WEIGHT = 1000;
 const QUEUE_TYPES = ['quorum', 'classic'];

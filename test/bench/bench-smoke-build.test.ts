@@ -43,6 +43,7 @@ describeBenchSmoke({
     'minimalSynthSec',
     'synthRatio',
     'shardScalingEfficiency',
+    'shardScalingDrainEfficiency',
   ],
   targets: [
     'kafkaProducerRatio',

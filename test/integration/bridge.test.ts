@@ -13,7 +13,7 @@ import { ForwardingError } from '../../lambda/shared/errors';
 import { originalBody } from '../../lambda/consumer/decode';
 import { buildSqsEvent } from '../../local/sqs-event';
 import { buildRabbitMqEvent } from '../../local/rabbitmq-event';
-import { startSqsEmulator, type SqsEmulator } from '../../local/sqs-emulator';
+import { startSqsEmulator, type InProcessSqsEmulator } from '../../local/sqs-emulator';
 import { createAmqpConnectionSource } from '../../lambda/producer/amqp-connection';
 import { createProducerHandler } from '../../lambda/producer/handler';
 import { createTestVhost } from '../lambda/support/broker';
@@ -22,7 +22,7 @@ import { bytesOf, messageRecord, rabbitEvent, rabbitRecord } from '../lambda/sup
 /** The bridge against the embedded SQS emulator (fauxqs): what arrives in the queue is what SQS would hold. */
 
 const quiet = quietLogger;
-let sqs: SqsEmulator;
+let sqs: InProcessSqsEmulator;
 
 beforeAll(async () => {
   sqs = await startSqsEmulator();

@@ -6,12 +6,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { createSqsFailFast } from '../../lambda/consumer/fail-fast';
-import { startSqsEmulator, type SqsEmulator } from '../../local/sqs-emulator';
+import { startSqsEmulator, type InProcessSqsEmulator } from '../../local/sqs-emulator';
 import { SqsEventSource, type SqsEventSourceOptions } from '../../local/sqs-event-source';
 import { waitFor } from './support/broker';
 
 describe('SqsEventSource (embedded SQS emulator)', () => {
-  let sqs: SqsEmulator;
+  let sqs: InProcessSqsEmulator;
   let queueUrl: string;
   let queueArn: string;
   let source: SqsEventSource | undefined;
