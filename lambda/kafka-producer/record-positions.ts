@@ -1,4 +1,5 @@
 import { Partitioners, type ICustomPartitioner, type Message, type RecordMetadata } from 'kafkajs';
+import { murmur2 } from './murmur2';
 
 /**
  * Where the acknowledged records landed (topic, partition, offset). The MSK event source's on-failure destination
@@ -21,15 +22,24 @@ export interface KafkaOffsetRun {
 const chosenPartition = new WeakMap<Message, number>();
 
 /**
- * kafkajs's default (Java-compatible, murmur2 of the key) partitioner, unchanged in its choices, noting each
- * record's partition so the producer can report offsets. Passing it explicitly also silences kafkajs's warning
- * about the default partitioner having changed in v2.
+ * kafkajs's default (Java-compatible) partitioner, unchanged in its choices, noting each record's partition so the
+ * producer can report offsets. A keyed record goes to murmur2(key) made positive, modulo the partition count, as in
+ * kafkajs and the Java client, hashed by ./murmur2.ts (the same function without kafkajs's 64-bit `Long` objects);
+ * a record with an explicit partition or without a key is left to kafkajs's own partitioner (round robin over the
+ * available partitions). Passing it explicitly also silences kafkajs's warning about the default partitioner having
+ * changed in v2.
  */
 export const recordingPartitioner: ICustomPartitioner = () => {
-  const choose = Partitioners.DefaultPartitioner();
+  const unkeyed = Partitioners.DefaultPartitioner();
   return (args) => {
-    const partition = choose(args);
-    chosenPartition.set(args.message, partition);
+    const { message, partitionMetadata } = args;
+    const partition =
+      (message.partition === null || message.partition === undefined) &&
+      message.key !== null &&
+      message.key !== undefined
+        ? (murmur2(message.key) & 0x7fffffff) % partitionMetadata.length
+        : unkeyed(args);
+    chosenPartition.set(message, partition);
     return partition;
   };
 };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Partitioners, type Message, type PartitionerArgs, type RecordMetadata } from 'kafkajs';
 import { offsetRunsOf, recordingPartitioner } from '../../../lambda/kafka-producer/record-positions';
 import { partitionMetadata } from './partition-metadata';
@@ -15,9 +16,26 @@ describe('recordingPartitioner', () => {
   test("chooses exactly as kafkajs's default partitioner (murmur2 of the key), so partitioning is unchanged", () => {
     const recording = recordingPartitioner();
     const plain = Partitioners.DefaultPartitioner();
-    const keys = Array.from({ length: 50 }, (_, i) => `key-${i}`);
-    expect(keys.map((k) => recording(args(record(k))))).toEqual(keys.map((k) => plain(args(record(k)))));
+    const keys = [
+      ...Array.from({ length: 50 }, (_, i) => `key-${i}`),
+      ...Array.from({ length: 500 }, () => randomUUID()),
+      ...Array.from({ length: 50 }, (_, i) => `schlüssel-${i}`),
+    ];
+    for (const count of [1, 3, 7, 12]) {
+      const many: PartitionerArgs = { topic: 't', partitionMetadata: partitionMetadata(count), message: record('') };
+      const on = (choose: typeof plain, key: string | Buffer) => choose({ ...many, message: { key, value: 'v' } });
+      expect(keys.map((k) => on(recording, k))).toEqual(keys.map((k) => on(plain, k)));
+      expect(keys.map((k) => on(recording, Buffer.from(k)))).toEqual(keys.map((k) => on(plain, Buffer.from(k))));
+    }
     expect(new Set(keys.map((k) => plain(args(record(k))))).size).toBe(3);
+  });
+
+  test('a record with an explicit partition keeps it; one without a key goes round robin, as in kafkajs', () => {
+    const recording = recordingPartitioner();
+    expect(recording(args({ key: 'k', value: 'v', partition: 2 }))).toBe(2);
+    const unkeyed = Array.from({ length: 6 }, () => recording(args({ value: 'v' })));
+    expect(new Set(unkeyed)).toEqual(new Set([0, 1, 2]));
+    expect(unkeyed.slice(3)).toEqual(unkeyed.slice(0, 3));
   });
 });
 
