@@ -149,7 +149,7 @@ function handlerTimesJson(report: BenchReport, argv: readonly string[]): string 
     command: `npm run bench -- ${argv.join(' ')}`,
     machine: { ...report.machine, smoke: report.settings.smoke, sizeBytes: report.settings.sizeBytes },
     note:
-      'Real handlers against the in-process SQS emulator and the in-memory idempotency store, timed at 1 record and at ' +
+      'Real handlers against the SQS emulator (on its own thread) and the in-memory idempotency store, timed at 1 record and at ' +
       'the dev stage batch size: no AWS network round trips (SQS through an endpoint, DynamoDB), so a lower bound of ' +
       'the billed duration. Log bytes and events from the real Powertools logger and metrics at each level.',
     functions: report.handlers ?? {},

@@ -10,7 +10,7 @@ import { createSqsReceiptSink } from '../lambda/consumer/receipts';
 import type { LoggerLike, MetricsLike } from '../lambda/shared/observability';
 import type { FunctionHandlerTimes, LogVolume } from '../cost/handler-times';
 import { literalNumber } from '../local/cfn-template';
-import { startSqsEmulator } from '../local/sqs-emulator';
+import { startSqsEmulatorOnThread } from '../local/sqs-emulator';
 import { buildSqsEvent } from '../local/sqs-event';
 import { synthesizeStage } from '../local/synth';
 import { readLocalSettings } from '../local/template-reader';
@@ -26,7 +26,7 @@ import { elapsedMs, median, round } from './stats';
  * Handler time per invocation for the functions an event source invokes, at one record and at the batch size the
  * dev stage deploys, so `npm run cost` can price GB-seconds for any batch size: time = a + b × records. Also the log
  * bytes and events each writes at DEBUG, INFO and WARN, and the custom metrics it publishes. Runs the real handlers
- * against the in-process SQS emulator with the in-memory idempotency store: AWS network round trips (SQS through an
+ * against the SQS emulator (on its own thread) with the in-memory idempotency store: AWS network round trips (SQS through an
  * endpoint, DynamoDB) are not in these figures, so they are a lower bound of the billed duration.
  */
 export type HandlerFigures = SectionResult<'handlers'>;
@@ -161,7 +161,7 @@ export async function runHandlerSection(
   );
   // A smoke run (few messages) times fewer records; never fewer than one full batch.
   const timedRecords = Math.max(bridgeBatch, consumerBatch, Math.min(TIMED_RECORDS, options.messages));
-  const emulator = await startSqsEmulator();
+  const emulator = await startSqsEmulatorOnThread();
   const sqs = emulator.client;
   try {
     return await withScratchQueue(sqs, 'handlers-target', (targetUrl) =>

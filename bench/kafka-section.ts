@@ -7,7 +7,7 @@ import { kafkaRecordOf, produceAcknowledged } from '../lambda/kafka-producer/pub
 import { buildMessages, parseProducerEvent } from '../lambda/producer/event';
 import { stageMessageSizeLimit } from '../lib/config/broker-capacity';
 import { loadStageConfig } from '../lib/config/stages';
-import { startSqsEmulator } from '../local/sqs-emulator';
+import { startSqsEmulatorOnThread } from '../local/sqs-emulator';
 import { buildKafkaBridgeEvents, kafkaBridgeLikeAttributes } from './kafka-events';
 import type { BenchOptions } from './options';
 import { quietLogger, quietMetrics } from './quiet';
@@ -154,9 +154,9 @@ async function runProducerHalf(
   }
 }
 
-/** The bridge half: raw `SendMessageBatch` and our Kafka bridge into fresh queues of the in-process emulator. */
+/** The bridge half: raw `SendMessageBatch` and our Kafka bridge into fresh queues of the emulator (on its own thread). */
 async function runBridgeHalf(options: BenchOptions, topic: BenchTopic, progress: (message: string) => void) {
-  const emulator = await startSqsEmulator();
+  const emulator = await startSqsEmulatorOnThread();
   try {
     const sqs: SQSClient = emulator.client;
     const events = buildKafkaBridgeEvents(

@@ -45,6 +45,8 @@ export async function runPipelineSection(
     settings,
     broker: brokerFrom(options.amqpUrl, options.managementUrl),
     isolation: { vhost: `bench-${suffix}`, userSuffix: suffix },
+    // SQS is a service apart: its emulator's work stays off the handlers' event loop, as in every section.
+    sqsOnOwnThread: true,
     write: () => undefined,
   });
   // Every SQS call of the pipeline goes through this one client (bridge, SQS event source, consumer receipts).

@@ -1,7 +1,7 @@
 import { createBridgeHandler } from '../lambda/bridge/handler';
 import type { InjectedLatency } from '../local/pipeline';
 import { sleep } from '../local/timing';
-import { startSqsEmulator } from '../local/sqs-emulator';
+import { startSqsEmulatorOnThread } from '../local/sqs-emulator';
 import { quietLogger, quietMetrics } from './quiet';
 import { withScratchQueue } from './raw-sqs';
 import { buildBridgeEvents, SEND_PARALLELISM } from './sqs-section';
@@ -35,7 +35,7 @@ export async function measureShardCapacity(
   size: number,
   repetitions: number,
 ): Promise<ShardCapacity[]> {
-  const emulator = await startSqsEmulator();
+  const emulator = await startSqsEmulatorOnThread();
   emulator.client.middlewareStack.add(
     (next) => async (args) => {
       await sleep(latency.sqsCallMs);

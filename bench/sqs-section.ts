@@ -6,7 +6,7 @@ import { loadStageConfig } from '../lib/config/stages';
 import { ATTRIBUTE } from '../lambda/shared/attributes';
 import { MESSAGE_CONTENT_TYPE } from '../lambda/shared/message';
 import { buildRabbitMqEvent, type RabbitMqEvent } from '../local/rabbitmq-event';
-import { startSqsEmulator } from '../local/sqs-emulator';
+import { startSqsEmulatorOnThread } from '../local/sqs-emulator';
 import type { BenchOptions } from './options';
 import { quietLogger, quietMetrics } from './quiet';
 import type { SectionResult } from './report';
@@ -92,11 +92,11 @@ async function measureBridge(
 
 /**
  * Raw `SendMessageBatch` and the real bridge (its factory with an SQS client on the emulator) into fresh queues of
- * the in-process emulator, alternating repetitions. Events are built before the clock starts: in AWS the event
+ * the emulator (on its own thread, as SQS is a service apart), alternating repetitions. Events are built before the clock starts: in AWS the event
  * source builds them, not the bridge.
  */
 export async function runSqsSection(options: BenchOptions, progress: (message: string) => void): Promise<SqsFigures> {
-  const emulator = await startSqsEmulator();
+  const emulator = await startSqsEmulatorOnThread();
   try {
     const sqs = emulator.client;
     const bridgeOn = (queueUrl: string) =>
