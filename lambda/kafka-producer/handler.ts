@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseProducerEvent, prepareMessages, type ProducerEvent } from '../producer/event';
+import { sendCutoff, type InvocationContext } from '../producer/deadline';
 import { idsByKind, reportProducerOutcome } from '../producer/outcome';
 import {
   logger as defaultLogger,
@@ -61,12 +62,18 @@ export interface KafkaProducerResult {
   readonly positions: KafkaOffsetRun[];
 }
 
-export type KafkaProducerHandler = (event?: ProducerEvent | null) => Promise<KafkaProducerResult>;
+export type KafkaProducerHandler = (
+  event?: ProducerEvent | null,
+  context?: InvocationContext,
+) => Promise<KafkaProducerResult>;
 
 /**
  * Builds the Kafka producer handler. It takes the RabbitMQ producer's event (count, payload, runId, poison, size) and
  * validates it the same way (`InvalidProducerEventError` before anything is sent); sending problems are reported per
- * message in `failed`, so the caller always learns which ids were sent.
+ * message in `failed`, so the caller always learns which ids were sent. With a Lambda context, no chunk is sent
+ * later than the deadline less the send timeout (and `REPORT_RESERVE_MS`), as the RabbitMQ producer stops
+ * publishing: the rest fail as `deadline`, never sent, and the invocation returns before Lambda ends it, so every
+ * acknowledgement it got (and where the records landed) is reported.
  */
 export function createKafkaProducerHandler(deps: KafkaProducerDependencies): KafkaProducerHandler {
   const log = deps.logger ?? defaultLogger;
@@ -74,7 +81,9 @@ export function createKafkaProducerHandler(deps: KafkaProducerDependencies): Kaf
   const newId = deps.newId ?? randomUUID;
   const now = deps.now ?? (() => new Date());
 
-  return async (event) => {
+  const sendTimeoutMs = deps.config.sendTimeoutMs ?? 30_000;
+
+  return async (event, context) => {
     const started = Date.now();
     const request = parseProducerEvent(event, newId, deps.config.sizeLimit);
     const messages = prepareMessages(request, newId, now());
@@ -93,10 +102,13 @@ export function createKafkaProducerHandler(deps: KafkaProducerDependencies): Kaf
       } else {
         ({ acknowledged, failed, positions } = await produceAcknowledged(producer, messages, {
           topic: deps.config.topic,
-          sendTimeoutMs: deps.config.sendTimeoutMs,
+          sendTimeoutMs,
           chunkSize: deps.config.chunkSize,
+          sendUntil: sendCutoff(context, sendTimeoutMs, { verb: 'sent', wait: 'send timeout' }, started),
         }));
-        if (failed.length > 0) deps.connection.discard(failed[0].reason);
+        // A send that failed or timed out may leave the producer unusable; one stopped by the deadline does not.
+        const broke = failed.find((f) => f.code !== 'deadline');
+        if (broke) deps.connection.discard(broke.reason);
       }
     }
     const { ids, poisonIds } = idsByKind(acknowledged);

@@ -1,11 +1,12 @@
 import type { Message as KafkaMessage, Producer } from 'kafkajs';
 import { KAFKA_PROPERTY_HEADERS } from '../kafka-bridge/kafka-event';
+import type { SendCutoff } from '../producer/deadline';
 import type { OutgoingMessage } from '../producer/event';
 import { MESSAGE_CONTENT_TYPE } from '../shared/message';
 import { offsetRunsOf, type KafkaOffsetRun } from './record-positions';
 
 /** Why a message does not count as sent. */
-export type KafkaPublishFailureCode = 'connection-failed' | 'send-failed' | 'send-timeout';
+export type KafkaPublishFailureCode = 'connection-failed' | 'send-failed' | 'send-timeout' | 'deadline';
 
 export interface KafkaPublishFailure {
   readonly id: string;
@@ -28,6 +29,11 @@ export interface KafkaPublishOptions {
   readonly chunkSize?: number;
   /** How long one produce call may take, retries included, before its messages count as failed. @default 30000 */
   readonly sendTimeoutMs?: number;
+  /**
+   * No chunk is sent from this time (epoch ms) on: the invocation's deadline less the send timeout. Its messages and
+   * every later one fail as `deadline`, never sent. @default - no limit
+   */
+  readonly sendUntil?: SendCutoff;
 }
 
 /** The Kafka record of a contract message: key = message id (the ordering key), the contract's ids as headers. */
@@ -72,7 +78,8 @@ function takeChunk(iterator: Iterator<OutgoingMessage>, size: number): OutgoingM
  * Produces `messages` with `acks=all` in chunks, one chunk at a time (the idempotent producer keeps one request in
  * flight, so a retry never reorders a partition). A chunk's messages count as sent only once `send` resolved, i.e.
  * the leader and every in-sync replica have them; a rejected or timed-out chunk fails all its messages, and every
- * later chunk too, because the producer may now be unusable and the caller discards it.
+ * later chunk too, because the producer may now be unusable and the caller discards it. A chunk due after
+ * `sendUntil` is not sent: it and every later one fail as `deadline` (the chunk in flight still completes).
  *
  * The next chunk's messages and records are built while the current chunk waits for its acknowledgement (the bench
  * measured building after each acknowledgement at ~15% of the producer's time); it is still sent only after.
@@ -88,6 +95,9 @@ export async function produceAcknowledged(
   const positions: KafkaOffsetRun[] = [];
   let broken: { code: KafkaPublishFailureCode; reason: string } | undefined;
   const send = async (sending: readonly OutgoingMessage[], records: KafkaMessage[]): Promise<void> => {
+    if (!broken && options.sendUntil && Date.now() >= options.sendUntil.at) {
+      broken = { code: 'deadline', reason: options.sendUntil.reason };
+    }
     if (!broken) {
       try {
         const metadata = await withTimeout(

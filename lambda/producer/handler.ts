@@ -12,6 +12,7 @@ import { idsByKind, reportProducerOutcome } from './outcome';
 import { describeOrderingKey, orderingKeyOf } from './ordering-key';
 import { publishInvocation } from './publish-attempt';
 import type { ConfirmedMessage, PublishFailure } from './publisher';
+import { sendCutoff, type InvocationContext } from './deadline';
 
 export type { ProducerEvent } from './event';
 export type { PublishFailure, PublishFailureCode } from './publisher';
@@ -38,13 +39,7 @@ export interface ProducerConfig {
   readonly sizeLimit?: MessageSizeLimit;
 }
 
-/** Time kept after the last confirm wait to build, log and return the result before Lambda's deadline. */
-export const REPORT_RESERVE_MS = 250;
-
-/** The part of the Lambda context the producer uses: its deadline. */
-export interface InvocationContext {
-  getRemainingTimeInMillis(): number;
-}
+export { REPORT_RESERVE_MS, type InvocationContext } from './deadline';
 
 /** What `createProducerHandler` needs. */
 export interface ProducerDependencies {
@@ -108,22 +103,13 @@ export function createProducerHandler(deps: ProducerDependencies): ProducerHandl
     let failed: readonly PublishFailure[] = [];
     let confirmed: readonly ConfirmedMessage[] = [];
     if (total > 0) {
-      const remaining = context?.getRemainingTimeInMillis();
       const outcome = await publishInvocation(deps.connection, messages, {
         exchange: deps.config.exchange,
         routingKeyOf,
         confirmTimeoutMs,
         maxInFlight: deps.config.maxInFlight,
         staleConnectionTimeoutMs,
-        publishUntil:
-          remaining === undefined
-            ? undefined
-            : {
-                at: Date.now() + remaining - confirmTimeoutMs - REPORT_RESERVE_MS,
-                reason:
-                  `not published: the invocation's deadline is near (${remaining} ms left when it began, less the ` +
-                  `${confirmTimeoutMs} ms confirm timeout and ${REPORT_RESERVE_MS} ms to report)`,
-              },
+        publishUntil: sendCutoff(context, confirmTimeoutMs, { verb: 'published', wait: 'confirm timeout' }),
       });
       confirmed = outcome.confirmed;
       failed = outcome.failed;

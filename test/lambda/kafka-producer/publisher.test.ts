@@ -78,6 +78,36 @@ describe('produceAcknowledged', () => {
     ]);
   });
 
+  it('sends no chunk due after the cutoff: it and every later one fail as deadline, the chunk in flight completes', async () => {
+    let now = 1_000;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      // The first chunk is acknowledged 100 ms later, past the cutoff at 1,050.
+      const producer = {
+        sends: [] as ProducerRecord[],
+        send(record: ProducerRecord): Promise<RecordMetadata[]> {
+          this.sends.push(record);
+          now += 100;
+          return Promise.resolve([]);
+        },
+      };
+      const outcome = await produceAcknowledged(
+        producer,
+        [0, 1, 2, 3, 4].map((i) => message(i, i === 4)),
+        { topic: 't', chunkSize: 2, sendUntil: { at: 1_050, reason: 'not sent: deadline near' } },
+      );
+      expect(producer.sends).toHaveLength(1);
+      expect(outcome.acknowledged.map((m) => m.id)).toEqual(['m0', 'm1']);
+      expect(outcome.failed).toEqual([
+        { id: 'm2', poison: false, code: 'deadline', reason: 'not sent: deadline near' },
+        { id: 'm3', poison: false, code: 'deadline', reason: 'not sent: deadline near' },
+        { id: 'm4', poison: true, code: 'deadline', reason: 'not sent: deadline near' },
+      ]);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it('answers where each acknowledged chunk landed: partition and offsets from the send’s base offsets', async () => {
     // Partitions as kafkajs would choose them (the recording partitioner notes them), base offsets per partition.
     const choose = recordingPartitioner();
@@ -179,6 +209,31 @@ describe('createKafkaProducerHandler', () => {
     const result = await handler(broken.connection)({ count: 1 });
     expect(result.failed[0]).toMatchObject({ code: 'send-failed' });
     expect(broken.discarded).toEqual(['Error: boom']);
+  });
+
+  it('with a Lambda context, stops before the deadline less the send timeout and keeps the producer', async () => {
+    const producer = fakeProducer();
+    const { connection, discarded } = source(producer);
+    const timed = createKafkaProducerHandler({
+      connection,
+      config: { topic: 'events', sendTimeoutMs: 1_000, chunkSize: 2 },
+      logger: quietLogger,
+      metrics,
+    });
+    // 1,200 ms left: less the 1,000 ms send timeout and the 250 ms report reserve, nothing may be sent any more.
+    const late = await timed({ count: 3 }, { getRemainingTimeInMillis: () => 1_200 });
+    expect(producer.sends).toHaveLength(0);
+    expect(late.confirmed).toBe(0);
+    expect(late.failed.map((f) => f.code)).toEqual(['deadline', 'deadline', 'deadline']);
+    expect(late.failed[0].reason).toBe(
+      "not sent: the invocation's deadline is near (1200 ms left when it began, less the 1000 ms send timeout and " +
+        '250 ms to report)',
+    );
+    expect(discarded).toEqual([]);
+    // With time to spare, everything is sent.
+    const early = await timed({ count: 3 }, { getRemainingTimeInMillis: () => 60_000 });
+    expect(early.confirmed).toBe(3);
+    expect(producer.sends).toHaveLength(2);
   });
 
   it('refuses an invalid event before sending anything, with the field and the allowed range', async () => {
