@@ -34,6 +34,8 @@ export async function measureShardCapacity(
   latency: InjectedLatency,
   size: number,
   repetitions: number,
+  /** One unmeasured run per batch size first (JIT, sockets); a smoke run, whose figures mean nothing, skips it. */
+  warmUp = true,
 ): Promise<ShardCapacity[]> {
   const emulator = await startSqsEmulatorOnThread();
   emulator.client.middlewareStack.add(
@@ -48,8 +50,8 @@ export async function measureShardCapacity(
     for (const batchSize of CAPACITY_BATCH_SIZES) {
       const [event] = buildBridgeEvents(batchSize, size, batchSize);
       const times: number[] = [];
-      // One unmeasured run first (JIT, sockets), then the repetitions.
-      for (let i = 0; i <= repetitions; i++) {
+      // One unmeasured run first (JIT, sockets) unless told not to, then the repetitions.
+      for (let i = warmUp ? 0 : 1; i <= repetitions; i++) {
         const ms = await withScratchQueue(emulator.client, `capacity-${batchSize}`, async (queueUrl) => {
           const bridge = createBridgeHandler({
             sqs: emulator.client,

@@ -97,7 +97,8 @@ export async function runShardScalingSection(
     try {
       const messages = options.smoke ? 20 * shards : MESSAGES_PER_SHARD * shards;
       const timeoutMs = 120_000;
-      await measureOnce(pipeline, Math.min(messages, 200), timeoutMs); // warm-up: connections, JIT, first queues
+      // Warm-up (connections, JIT, first queues), skipped by a smoke run, whose figures mean nothing.
+      if (!options.smoke) await measureOnce(pipeline, Math.min(messages, 200), timeoutMs);
       const rates: ShardRunRates[] = [];
       for (let i = 0; i < options.repetitions; i++) {
         const r = await measureOnce(pipeline, messages, timeoutMs);
@@ -120,7 +121,12 @@ export async function runShardScalingSection(
   }
   const perSec = (n: number) => shardScaling.find((s) => s.shards === n)?.perSec ?? NaN;
   const drainPerSec = (n: number) => shardScaling.find((s) => s.shards === n)?.drainPerSec ?? NaN;
-  const shardCapacity = await measureShardCapacity(MODELLED_LATENCY, options.size, options.smoke ? 1 : 3);
+  const shardCapacity = await measureShardCapacity(
+    MODELLED_LATENCY,
+    options.size,
+    options.smoke ? 1 : 3,
+    !options.smoke,
+  );
   progress(
     `shard capacity: ${shardCapacity.map((c) => `batch ${c.batchSize} → ${c.perShardPerSec}/s per shard`).join(', ')}`,
   );

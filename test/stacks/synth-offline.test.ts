@@ -95,9 +95,19 @@ test('an unknown stage fails the synth with the stages that exist', () => {
   expect(result.stderr).toMatch(/stage: got "qa"; allowed: dev, prod/);
 });
 
+/** One synth with a refused override, shared by the two tests that read it (each synth loads the whole CDK app). */
+let refused: ReturnType<typeof synth>['result'] | undefined;
+function refusedConfigSynth(): ReturnType<typeof synth>['result'] {
+  if (!refused) {
+    const { result, outdir } = synth({ stage: 'dev', config: '{"broker":{"engineVersion":"4.2"}}' });
+    rmSync(outdir, { recursive: true, force: true });
+    refused = result;
+  }
+  return refused;
+}
+
 test('overrides from -c config are applied and validated', () => {
-  const { result, outdir } = synth({ stage: 'dev', config: '{"broker":{"engineVersion":"4.2"}}' });
-  rmSync(outdir, { recursive: true, force: true });
+  const result = refusedConfigSynth();
   expect(result.status).not.toBe(0);
   expect(result.stderr).toMatch(
     /broker\.instanceType: got "mq\.t3\.micro"; mq\.t3\.micro runs only RabbitMQ 3\.13, not 4\.2/,
@@ -105,8 +115,7 @@ test('overrides from -c config are applied and validated', () => {
 });
 
 test('a refused config prints only its refusals and exits 1: no source excerpt, stack trace or object dump', () => {
-  const { result, outdir } = synth({ stage: 'dev', config: '{"broker":{"engineVersion":"4.2"}}' });
-  rmSync(outdir, { recursive: true, force: true });
+  const result = refusedConfigSynth();
   expect(result.status).toBe(1);
   const lines = result.stderr.trimEnd().split('\n');
   expect(lines[0]).toMatch(/^Invalid .*\(\d+ problems?\):$/);
