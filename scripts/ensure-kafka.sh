@@ -9,7 +9,8 @@
 #   bash scripts/ensure-kafka.sh --version  print the pinned Kafka version
 #
 # Environment: LOCAL_KAFKA_PORT (9092), LOCAL_KAFKA_CONTROLLER_PORT (port + 1), LOCAL_KAFKA_HEAP (768m), LOCAL_KAFKA_DIR (data, config, log
-# and pid file; default .local/kafka in this checkout). Tests that kill a broker start their own with other values.
+# and pid file; default .local/kafka in this checkout), LOCAL_KAFKA_JVM_OPTS (the broker's GC and JIT flags, default
+# -XX:+UseG1GC). Tests that kill a broker start their own with other values.
 # Needs Java 17+ and Maven. Installs Debian's kcat when it is missing (the test that publishes with a client we did
 # not write uses it); a machine without apt just skips that.
 set -euo pipefail
@@ -23,6 +24,9 @@ LIBS="$ROOT/.cache/kafka/$KAFKA_VERSION/libs"
 PID_FILE="$DIR/kafka.pid"
 LOG_FILE="$DIR/server.log"
 QUIET=0
+# The storage tool runs for a second or two: the client compiler alone and the serial collector start it with about a
+# third less CPU than the JVM's defaults, and it has nothing to optimise for.
+TOOL_JVM_OPTS=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
 
 say() { [ "$QUIET" = 1 ] || echo "ensure-kafka: $*"; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -124,14 +128,15 @@ start_broker() {
   local classpath="$LIBS/*"
   if [ ! -f "$DIR/data/meta.properties" ]; then
     local cluster_id
-    cluster_id="$(java -cp "$classpath" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
-    java -Dlog4j2.configurationFile="$DIR/log4j2.properties" -cp "$classpath" kafka.tools.StorageTool format \
+    cluster_id="$(java "${TOOL_JVM_OPTS[@]}" -cp "$classpath" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
+    java "${TOOL_JVM_OPTS[@]}" -Dlog4j2.configurationFile="$DIR/log4j2.properties" -cp "$classpath" kafka.tools.StorageTool format \
       -t "$cluster_id" -c "$DIR/server.properties" >"$DIR/format.log" 2>&1 ||
       { cat "$DIR/format.log" >&2; echo "ensure-kafka: formatting $DIR/data failed" >&2; exit 1; }
   fi
   : >"$LOG_FILE"
   # setsid: the broker outlives this script and the shell that ran it.
-  setsid nohup java -Xms128m -Xmx"${LOCAL_KAFKA_HEAP:-768m}" -XX:+UseG1GC -Djava.awt.headless=true \
+  # shellcheck disable=SC2086 # LOCAL_KAFKA_JVM_OPTS is a list of flags.
+  setsid nohup java -Xms128m -Xmx"${LOCAL_KAFKA_HEAP:-768m}" ${LOCAL_KAFKA_JVM_OPTS:--XX:+UseG1GC} -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$DIR/log4j2.properties" -Dkafka.logs.dir="$DIR" \
     -cp "$classpath" kafka.Kafka "$DIR/server.properties" >"$DIR/stdout.log" 2>&1 </dev/null &
   echo $! >"$PID_FILE"

@@ -10,7 +10,8 @@ const ENSURE_KAFKA = resolve(__dirname, '..', '..', '..', 'scripts', 'ensure-kaf
 
 /**
  * A Kafka broker of a fault test's own, started by the project's script with private ports and data directory,
- * never the shared one on 9092. A small heap: the fault tests send hundreds of messages, not millions.
+ * never the shared one on 9092. A small heap and a JVM tuned to start cheaply: the fault tests send hundreds of
+ * messages, not millions.
  */
 export interface PrivateKafka {
   readonly port: number;
@@ -45,6 +46,9 @@ export async function startPrivateKafka(): Promise<PrivateKafka> {
     LOCAL_KAFKA_CONTROLLER_PORT: String(controllerPort),
     LOCAL_KAFKA_DIR: dir,
     LOCAL_KAFKA_HEAP: '384m',
+    // The client compiler only and the serial collector: a broker that lives for one test of a few thousand records
+    // boots on about 40% less CPU (5 s instead of 9 s measured), which the tests beside it get instead.
+    LOCAL_KAFKA_JVM_OPTS: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC',
   };
   const broker: PrivateKafka = {
     port,
