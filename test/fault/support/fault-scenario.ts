@@ -32,10 +32,11 @@ export interface FaultRun {
    */
   publish(count: number, event?: Omit<ProducerEvent, 'count' | 'runId'>): Promise<ProducerResult>;
   /**
-   * Calls `hook` with the number of messages handed to the broker so far, each time the producer hands one over:
-   * a fault fired from here lands between two publishes of one invocation, while messages are in flight.
+   * Calls `hook` with the number of distinct messages handed to the broker so far, each time the producer hands one
+   * over, and whether this one had been handed over before (the producer publishing an invocation again on a new
+   * connection after a stale one): a fault fired from here lands between two publishes of one invocation.
    */
-  onEachPublish(hook: (published: number) => void): void;
+  onEachPublish(hook: (published: number, republished: boolean) => void): void;
   /** Drains the pipeline and accounts for every message (`drainAndAccount`), then prints the scenario's counts. */
   finish(
     scenario: string,
@@ -105,8 +106,9 @@ export function useFaultScenario(label: string): FaultScenario {
         onEachPublish(hook) {
           const record = p.publishedAt.set.bind(p.publishedAt);
           p.publishedAt.set = (id, at) => {
+            const again = p.publishedAt.has(id);
             record(id, at);
-            hook(p.publishedAt.size);
+            hook(p.publishedAt.size, again);
             return p.publishedAt;
           };
         },
