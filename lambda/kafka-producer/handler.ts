@@ -10,7 +10,7 @@ import {
 } from '../shared/observability';
 import type { MessageSizeLimit } from '../shared/message-size';
 import type { KafkaProducerSource } from './kafka-connection';
-import { produceAcknowledged, type KafkaPublishFailure } from './publisher';
+import { DEFAULT_SEND_TIMEOUT_MS, produceAcknowledged, type KafkaPublishFailure } from './publisher';
 import type { KafkaOffsetRun } from './record-positions';
 
 export type { ProducerEvent } from '../producer/event';
@@ -81,7 +81,7 @@ export function createKafkaProducerHandler(deps: KafkaProducerDependencies): Kaf
   const newId = deps.newId ?? randomUUID;
   const now = deps.now ?? (() => new Date());
 
-  const sendTimeoutMs = deps.config.sendTimeoutMs ?? 30_000;
+  const sendTimeoutMs = deps.config.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
 
   return async (event, context) => {
     const started = Date.now();

@@ -2,6 +2,7 @@ import { integerEnv, requiredEnv } from '../shared/env';
 import { messageSizeLimitFromEnv } from '../shared/message-size';
 import { createKafkaProducerSource } from './kafka-connection';
 import { createKafkaProducerHandler } from './handler';
+import { DEFAULT_SEND_TIMEOUT_MS } from './publisher';
 
 // Module scope: one producer per container, so warm invocations reuse the connection and the IAM session.
 const env = process.env;
@@ -20,7 +21,7 @@ export const handler = createKafkaProducerHandler({
   connection,
   config: {
     topic: requiredEnv(env, 'KAFKA_TOPIC', 'the topic to produce to'),
-    sendTimeoutMs: integerEnv(env, 'SEND_TIMEOUT_MS', 30_000, 100, 900_000),
+    sendTimeoutMs: integerEnv(env, 'SEND_TIMEOUT_MS', DEFAULT_SEND_TIMEOUT_MS, 100, 900_000),
     sizeLimit: messageSizeLimitFromEnv(env),
   },
 });

@@ -23,6 +23,9 @@ export interface KafkaPublishOutcome {
   readonly positions: readonly KafkaOffsetRun[];
 }
 
+/** How long one produce call may take, retries included, unless configured otherwise. */
+export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
+
 export interface KafkaPublishOptions {
   readonly topic: string;
   /** Messages per produce call (kafkajs splits them per partition leader). @default 500 */
@@ -102,7 +105,7 @@ export async function produceAcknowledged(
       try {
         const metadata = await withTimeout(
           producer.send({ topic: options.topic, acks: -1, messages: records }),
-          options.sendTimeoutMs ?? 30_000,
+          options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
         );
         for (const m of sending) acknowledged.push({ id: m.id, poison: m.poison });
         positions.push(
