@@ -56,6 +56,20 @@ stop_broker() {
   say "killed (pid $pid) after 30 s without a clean shutdown"
 }
 
+# A KRaft cluster id as the storage tool's `random-uuid` makes it (org.apache.kafka.common.Uuid.randomUuid: 16 random
+# bytes in URL-safe base64 without padding, never starting with '-' nor one of the two reserved ids), without
+# starting a JVM for it.
+new_cluster_id() {
+  local id
+  while :; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    if [[ "$id" != -* && "$id" != AAAAAAAAAAAAAAAAAAAAAA && "$id" != AAAAAAAAAAAAAAAAAAAAAQ ]]; then
+      echo "$id"
+      return 0
+    fi
+  done
+}
+
 resolve_jars() {
   if [ -f "$LIBS/.complete" ]; then return 0; fi
   command -v mvn >/dev/null 2>&1 || { echo "ensure-kafka: Maven (mvn) is required to fetch Kafka's jars" >&2; exit 2; }
@@ -128,7 +142,7 @@ start_broker() {
   local classpath="$LIBS/*"
   if [ ! -f "$DIR/data/meta.properties" ]; then
     local cluster_id
-    cluster_id="$(java "${TOOL_JVM_OPTS[@]}" -cp "$classpath" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
+    cluster_id="$(new_cluster_id)"
     java "${TOOL_JVM_OPTS[@]}" -Dlog4j2.configurationFile="$DIR/log4j2.properties" -cp "$classpath" kafka.tools.StorageTool format \
       -t "$cluster_id" -c "$DIR/server.properties" >"$DIR/format.log" 2>&1 ||
       { cat "$DIR/format.log" >&2; echo "ensure-kafka: formatting $DIR/data failed" >&2; exit 1; }

@@ -1,6 +1,6 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,6 +36,18 @@ async function freePort(): Promise<number> {
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
     });
+  });
+}
+
+/** Whether something accepts TCP connections on the loopback port. */
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
 }
 
@@ -134,11 +146,12 @@ export async function createPrivateBroker(
   const start = async (): Promise<void> => {
     child = spawn('rabbitmq-server', [], { env, stdio: 'ignore', detached: true });
     child.unref();
-    await waitFor(`node ${nodeName}`, 60_000, async () => {
-      await ctl('await_startup', '--timeout', '5');
-      return true;
-    });
-    await waitFor(`management API on ${managementPort}`, 30_000, managementAnswers);
+    // Probed over HTTP and TCP, not with `rabbitmqctl await_startup`: every rabbitmqctl call boots an Erlang VM of
+    // its own (about a second of CPU, and it is retried until the node's name is registered), CPU the booting node
+    // and the tests beside it need. The management listener opens only after the broker's boot steps, AMQP's
+    // listener among them; the AMQP port is checked as well.
+    await waitFor(`node ${nodeName}: management API on ${managementPort}`, 90_000, managementAnswers);
+    await waitFor(`node ${nodeName}: AMQP on ${amqpPort}`, 10_000, () => portAccepts(amqpPort));
   };
 
   const kill = async (): Promise<void> => {
