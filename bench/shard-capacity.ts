@@ -36,6 +36,8 @@ export async function measureShardCapacity(
   repetitions: number,
   /** One unmeasured run per batch size first (JIT, sockets); a smoke run, whose figures mean nothing, skips it. */
   warmUp = true,
+  /** @default CAPACITY_BATCH_SIZES; a smoke run passes smaller ones (the same code, without 10,000-message batches) */
+  batchSizes: readonly number[] = CAPACITY_BATCH_SIZES,
 ): Promise<ShardCapacity[]> {
   const emulator = await startSqsEmulatorOnThread();
   emulator.client.middlewareStack.add(
@@ -47,7 +49,7 @@ export async function measureShardCapacity(
   );
   try {
     const out: ShardCapacity[] = [];
-    for (const batchSize of CAPACITY_BATCH_SIZES) {
+    for (const batchSize of batchSizes) {
       const [event] = buildBridgeEvents(batchSize, size, batchSize);
       const times: number[] = [];
       // One unmeasured run first (JIT, sockets) unless told not to, then the repetitions.
