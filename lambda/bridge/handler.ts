@@ -1,17 +1,15 @@
-import { ATTRIBUTE } from '../shared/attributes';
-import { ForwardingError, type ForwardFailure } from '../shared/errors';
+import { ForwardingError } from '../shared/errors';
 import type { MessageSizeLimit } from '../shared/message-size';
 import {
   logger as defaultLogger,
   metrics as defaultMetrics,
-  MetricUnit,
   type LoggerLike,
   type MetricsLike,
 } from '../shared/observability';
-import { sendInGroupOrder } from './fifo-forward';
-import { sendChunks, type SqsBatchClient } from './forward';
+import type { SqsBatchClient } from './forward';
+import { planAndSend, publishRecordMetrics } from './plan-and-send';
 import { parseRabbitMqEvent, type RabbitMqEventInput } from './rabbitmq-event';
-import { chunkEntries, planEntry, type PlannedEntry } from './sqs-entries';
+import { planEntry } from './sqs-entries';
 
 export type { RabbitMqEventInput } from './rabbitmq-event';
 export type { SqsBatchClient } from './forward';
@@ -65,39 +63,18 @@ export function createBridgeHandler(deps: BridgeDependencies): BridgeHandler {
 
   return async (event) => {
     const records = parseRabbitMqEvent(event);
-    const planned: PlannedEntry[] = [];
-    const failures: ForwardFailure[] = [];
     const entryOptions = {
       fifo,
       messageGroupIdField: deps.config.messageGroupIdField,
       sizeLimit: deps.config.sizeLimit,
     };
-    let wrapped = 0;
-    let invalid = 0;
-    for (const record of records) {
-      const plan = planEntry(record, entryOptions);
-      if ('entry' in plan) {
-        planned.push(plan);
-        const attributes = plan.entry.MessageAttributes;
-        if (attributes?.[ATTRIBUTE.bodyEncoding]) wrapped++;
-        if (attributes?.[ATTRIBUTE.invalidReason]) invalid++;
-      } else {
-        failures.push(plan);
-      }
-    }
-    const sendOptions = {
-      queueUrl: deps.config.queueUrl,
-      parallelism: deps.config.parallelism ?? 4,
-      maxAttempts: deps.config.maxAttempts,
-    };
-    const sent = fifo
-      ? await sendInGroupOrder(deps.sqs, planned, sendOptions)
-      : await sendChunks(deps.sqs, chunkEntries(planned), sendOptions);
-    failures.push(...sent.failures);
-    metrics.addMetric('RecordsReceived', MetricUnit.Count, records.length);
-    metrics.addMetric('RecordsForwarded', MetricUnit.Count, records.length - failures.length);
-    metrics.addMetric('RecordsNotForwarded', MetricUnit.Count, failures.length);
-    metrics.publishStoredMetrics();
+    const { planned, failures, wrapped, invalid, requests } = await planAndSend(
+      deps.sqs,
+      records,
+      (record) => planEntry(record, entryOptions),
+      deps.config,
+    );
+    publishRecordMetrics(metrics, records.length, failures.length);
     if (failures.length > 0) {
       const error = new ForwardingError(failures, records.length);
       log.error('Not every record reached SQS; failing the batch so RabbitMQ redelivers it', {
@@ -112,7 +89,7 @@ export function createBridgeHandler(deps: BridgeDependencies): BridgeHandler {
       forwarded: planned.length,
       wrapped,
       invalid,
-      requests: sent.requests,
+      requests,
     };
     if (invalid > 0 || wrapped > 0)
       log.warn('Forwarded records that are not valid messages or not plain text', { ...result });

@@ -1,12 +1,10 @@
-import { sendInGroupOrder } from '../bridge/fifo-forward';
-import { sendChunks, type SqsBatchClient } from '../bridge/forward';
-import { chunkEntries, recordLabel, type PlannedEntry } from '../bridge/sqs-entries';
-import { ATTRIBUTE } from '../shared/attributes';
+import type { SqsBatchClient } from '../bridge/forward';
+import { planAndSend, publishRecordMetrics } from '../bridge/plan-and-send';
+import { recordLabel } from '../bridge/sqs-entries';
 import type { ForwardFailure } from '../shared/errors';
 import {
   logger as defaultLogger,
   metrics as defaultMetrics,
-  MetricUnit,
   type LoggerLike,
   type MetricsLike,
 } from '../shared/observability';
@@ -56,34 +54,15 @@ export function createKafkaBridgeHandler(deps: KafkaBridgeDependencies): KafkaBr
 
   return async (event) => {
     const records = parseKafkaEvent(event);
-    const planned: PlannedEntry[] = [];
-    const failures: ForwardFailure[] = [];
     const entryOptions = { fifo, messageGroupIdField: deps.config.messageGroupIdField };
-    let invalid = 0;
-    for (const record of records) {
-      const plan = planKafkaEntry(record, entryOptions);
-      if ('entry' in plan) {
-        planned.push(plan);
-        if (plan.entry.MessageAttributes?.[ATTRIBUTE.invalidReason]) invalid++;
-      } else {
-        failures.push(plan);
-      }
-    }
-    const sendOptions = {
-      queueUrl: deps.config.queueUrl,
-      parallelism: deps.config.parallelism ?? 4,
-      maxAttempts: deps.config.maxAttempts,
-    };
-    // The shared forwarding: FIFO sends keep each message group's order, standard queues send in parallel.
-    const sent = fifo
-      ? await sendInGroupOrder(deps.sqs, planned, sendOptions)
-      : await sendChunks(deps.sqs, chunkEntries(planned), sendOptions);
-    failures.push(...sent.failures);
+    const { failures, invalid } = await planAndSend(
+      deps.sqs,
+      records,
+      (record) => planKafkaEntry(record, entryOptions),
+      deps.config,
+    );
     const failedRecords = failedRecordsOf(records, failures);
-    metrics.addMetric('RecordsReceived', MetricUnit.Count, records.length);
-    metrics.addMetric('RecordsForwarded', MetricUnit.Count, records.length - failedRecords.length);
-    metrics.addMetric('RecordsNotForwarded', MetricUnit.Count, failedRecords.length);
-    metrics.publishStoredMetrics();
+    publishRecordMetrics(metrics, records.length, failedRecords.length);
     const summary = { received: records.length, forwarded: records.length - failedRecords.length, invalid };
     if (failedRecords.length > 0) {
       log.error('Not every record reached SQS; reporting them so the event source retries from there', {
