@@ -27,7 +27,7 @@ consumer under event-source emulators, all configured from the synthesized templ
   --management-url URL  management API (user:password@ optional)            default: http://127.0.0.1:15672
   --time-scale F        multiply SQS visibility timeouts by F (printed in the report; 1 = as deployed)   default: 1
   --timeout SEC         how long to wait for every message                   default: from the template's redrive
-  --isolated            use a throwaway vhost and users, removed afterwards
+  --isolated            use a throwaway vhost and users (Kafka: topic and group), removed afterwards
   --verbose             print the handlers' log lines
   --help
 

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { StageConfigOverrides } from '../lib/config/stages';
 import { EXIT } from '../verify/cli-args';
-import { formatReport, reportJson } from '../verify/report-format';
+import type { VerificationReport } from '../verify/accounting';
+import { formatReport, reportJson, type ReportContext } from '../verify/report-format';
 import { BrokerUnavailableError, ensureBroker } from './broker-probe';
 import { TemplateReadError } from './cfn-template';
 import { defaultDrainBudgetMs, runLocalVerification } from './local-run';
@@ -43,6 +44,27 @@ export interface CommandIo {
   readonly stderr: ProgressSink;
   /** Registers the shutdown handler (SIGINT/SIGTERM in the CLI; tests call it directly). */
   readonly onShutdown?: (handler: () => void) => void;
+}
+
+/**
+ * The end of a run, whichever the source: the report on stdout (and as JSON with `--json`), a count of the handlers'
+ * warnings and errors on stderr unless `--verbose` printed them, and the exit code.
+ */
+export function writeRunReport(
+  report: VerificationReport,
+  context: ReportContext,
+  options: Pick<LocalCommandOptions, 'jsonFile' | 'verbose'>,
+  io: CommandIo,
+): number {
+  io.stdout.write(formatReport(report, context));
+  if (options.jsonFile) writeFileSync(options.jsonFile, reportJson(report, context));
+  const warnings = Object.entries(logCounts).filter(([, c]) => c.warn + c.error > 0);
+  if (warnings.length > 0 && !options.verbose) {
+    io.stderr.write(
+      `Handler log: ${warnings.map(([k, c]) => `${k} ${c.warn} warnings, ${c.error} errors`).join('; ')} (--verbose shows them).\n`,
+    );
+  }
+  return report.passed ? EXIT.passed : EXIT.failed;
 }
 
 export async function runLocalCommand(options: LocalCommandOptions, io: CommandIo): Promise<number> {
@@ -137,15 +159,7 @@ export async function runLocalCommand(options: LocalCommandOptions, io: CommandI
       },
       perShard: result.perShard,
     };
-    io.stdout.write(formatReport(result.report, context));
-    if (options.jsonFile) writeFileSync(options.jsonFile, reportJson(result.report, context));
-    const warnings = Object.entries(logCounts).filter(([, c]) => c.warn + c.error > 0);
-    if (warnings.length > 0 && !options.verbose) {
-      say(
-        `Handler log: ${warnings.map(([k, c]) => `${k} ${c.warn} warnings, ${c.error} errors`).join('; ')} (--verbose shows them).`,
-      );
-    }
-    return result.report.passed ? EXIT.passed : EXIT.failed;
+    return writeRunReport(result.report, context, options, io);
   } finally {
     if (!interrupted) await pipeline.stop({ removeTopology: options.isolated });
   }

@@ -1,12 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { StageConfigOverrides } from '../../lib/config/stages';
 import { EXIT } from '../../verify/cli-args';
-import { formatReport, reportJson } from '../../verify/report-format';
 import { TemplateReadError } from '../cfn-template';
-import { logCounts } from '../local-adapters';
-import type { CommandIo, LocalCommandOptions } from '../local-command';
+import { writeRunReport, type CommandIo, type LocalCommandOptions } from '../local-command';
 import { defaultDrainBudgetMs, runLocalVerification } from '../local-run';
 import { ProgressBar } from '../progress';
 import { synthesizeStage } from '../synth';
@@ -119,15 +116,7 @@ export async function runKafkaCommand(options: KafkaCommandOptions, io: CommandI
         effectsCountedFrom: result.effectsCountedFrom,
       },
     };
-    io.stdout.write(formatReport(result.report, context));
-    if (options.jsonFile) writeFileSync(options.jsonFile, reportJson(result.report, context));
-    const warnings = Object.entries(logCounts).filter(([, c]) => c.warn + c.error > 0);
-    if (warnings.length > 0 && !options.verbose) {
-      say(
-        `Handler log: ${warnings.map(([k, c]) => `${k} ${c.warn} warnings, ${c.error} errors`).join('; ')} (--verbose shows them).`,
-      );
-    }
-    return result.report.passed ? EXIT.passed : EXIT.failed;
+    return writeRunReport(result.report, context, options, io);
   } finally {
     await pipeline.stop();
   }

@@ -76,6 +76,9 @@ export async function startKafkaPipeline(options: KafkaPipelineOptions): Promise
 
   try {
     await ensureTopic(options.brokers, topic, kafka);
+    // An isolated run's topic and consumer group are its own: removed with it, as the RabbitMQ run's vhost is
+    // (pushed first, so it runs last, once the event source has left the group).
+    if (options.isolated) cleanups.push(() => removeTopicAndGroup(options.brokers, topic, groupId));
     const sqs = await startSqsEmulator();
     cleanups.push(() => sqs.stop());
     const queues = await createLocalQueues(sqs.client, settings, options.timeScale ?? 1);
@@ -195,6 +198,19 @@ export async function ensureTopic(brokers: readonly string[], topic: string, kaf
         },
       ],
     });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Deletes a topic and a consumer group of the local broker (an isolated run's). */
+export async function removeTopicAndGroup(brokers: readonly string[], topic: string, groupId: string): Promise<void> {
+  const admin = new Kafka({ clientId: 'local-kafka-admin', brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    // The group first: it holds offsets of the topic. A group that never committed does not exist, which is fine.
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic] });
   } finally {
     await admin.disconnect();
   }
