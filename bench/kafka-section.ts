@@ -42,6 +42,8 @@ export type KafkaFigures = SectionResult<
   | 'kafkaRawSqsWithAttributesPerSec'
   | 'kafkaBridgePerSec'
   | 'kafkaBridgeRatio'
+  | 'kafkaProducerSameRecordsRatio'
+  | 'kafkaBridgeSameAttributesRatio'
 >;
 
 /** One warm invocation of our Kafka producer handler for `messages` bodies of `size` bytes; acknowledged per second. */
@@ -220,17 +222,21 @@ export async function runKafkaSection(
     const ours = median(produced.ours);
     const rawSqs = median(bridged.raw);
     const bridge = median(bridged.bridged);
+    const rawWithHeaders = median(produced.rawWithHeaders);
+    const rawWithAttributes = median(bridged.rawWithAttributes);
     const rounded = (values: number[]) => values.map(Math.round);
     return {
       rawKafkaProducePerSec: Math.round(rawProduce),
       kafkaProducerPerSec: Math.round(ours),
       kafkaProducerPublishOnlyPerSec: Math.round(median(produced.publishOnly)),
-      rawKafkaWithHeadersPerSec: Math.round(median(produced.rawWithHeaders)),
+      rawKafkaWithHeadersPerSec: Math.round(rawWithHeaders),
       kafkaProducerRatio: round(ours / rawProduce),
       kafkaRawSqsBatchSendPerSec: Math.round(rawSqs),
-      kafkaRawSqsWithAttributesPerSec: Math.round(median(bridged.rawWithAttributes)),
+      kafkaRawSqsWithAttributesPerSec: Math.round(rawWithAttributes),
       kafkaBridgePerSec: Math.round(bridge),
       kafkaBridgeRatio: round(bridge / rawSqs),
+      kafkaProducerSameRecordsRatio: round(ours / rawWithHeaders),
+      kafkaBridgeSameAttributesRatio: round(bridge / rawWithAttributes),
       runs: {
         rawKafkaProducePerSec: rounded(produced.raw),
         kafkaProducerPerSec: rounded(produced.ours),

@@ -41,6 +41,13 @@ export interface BenchFigures {
   readonly kafkaRawSqsWithAttributesPerSec: number;
   readonly kafkaBridgePerSec: number;
   readonly kafkaBridgeRatio: number;
+  /**
+   * Each Kafka ratio against a baseline carrying the contract's shape: our producer ÷ `rawKafkaWithHeadersPerSec`,
+   * our bridge ÷ `kafkaRawSqsWithAttributesPerSec` — what our code adds beyond the shape (no target; see
+   * docs/performance.md, "Where issue 13's two targets stand").
+   */
+  readonly kafkaProducerSameRecordsRatio: number;
+  readonly kafkaBridgeSameAttributesRatio: number;
   readonly pipelinePerSec: number;
   /** SQS API calls per message while the pipeline runs (explains `pipelineRatio`; no target). */
   readonly pipelineSqsCallsPerMessage: number;

@@ -16,6 +16,8 @@ describeBenchSmoke({
     'kafkaRawSqsWithAttributesPerSec',
     'kafkaBridgePerSec',
     'kafkaBridgeRatio',
+    'kafkaProducerSameRecordsRatio',
+    'kafkaBridgeSameAttributesRatio',
     'settings.kafkaBridgeEventRecords',
     'settings.kafkaPartitions',
     'settings.kafkaRawSqsParallelism',
