@@ -122,8 +122,11 @@ export async function runShardScalingSection(
       await pipeline.stop({ removeTopology: true });
     }
   }
-  const perSec = (n: number) => shardScaling.find((s) => s.shards === n)?.perSec ?? NaN;
-  const drainPerSec = (n: number) => shardScaling.find((s) => s.shards === n)?.drainPerSec ?? NaN;
+  /** The rate of 4 shards ÷ 4 × the rate of 1 (NaN if either is missing). */
+  const efficiency = (rate: 'perSec' | 'drainPerSec') => {
+    const at = (n: number) => shardScaling.find((s) => s.shards === n)?.[rate] ?? NaN;
+    return round(at(4) / (4 * at(1)));
+  };
   // A smoke run's figures mean nothing: it runs the table's code on batches of 10 and 100, not 100 to 10,000 (the
   // 10,000-message batch alone took 8 of the smoke run's 50 s).
   const shardCapacity = options.smoke
@@ -134,8 +137,8 @@ export async function runShardScalingSection(
   );
   return {
     shardScaling,
-    shardScalingEfficiency: round(perSec(4) / (4 * perSec(1))),
-    shardScalingDrainEfficiency: round(drainPerSec(4) / (4 * drainPerSec(1))),
+    shardScalingEfficiency: efficiency('perSec'),
+    shardScalingDrainEfficiency: efficiency('drainPerSec'),
     shardCapacity,
     runs,
   };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { SqsBatchClient } from '../../lambda/bridge/forward';
 import { createKafkaBridgeHandler } from '../../lambda/kafka-bridge/handler';
 import { createKafkaProducerHandler, type KafkaProducerHandler } from '../../lambda/kafka-producer/handler';
@@ -179,9 +179,7 @@ export async function startKafkaPipeline(options: KafkaPipelineOptions): Promise
  * each partition, so the replication factor is 1 here (the template's factor is for the MSK cluster).
  */
 export async function ensureTopic(brokers: readonly string[], topic: string, kafka: KafkaLocalSettings): Promise<void> {
-  const admin = new Kafka({ clientId: 'local-kafka-admin', brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
+  await withLocalAdmin(brokers, async (admin) => {
     const existing = await admin.listTopics();
     if (existing.includes(topic)) return;
     await admin.createTopics({
@@ -198,6 +196,15 @@ export async function ensureTopic(brokers: readonly string[], topic: string, kaf
         },
       ],
     });
+  });
+}
+
+/** Runs `work` with a connected admin client of the local broker, disconnecting it afterwards whatever happens. */
+export async function withLocalAdmin<T>(brokers: readonly string[], work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new Kafka({ clientId: 'local-kafka-admin', brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    return await work(admin);
   } finally {
     await admin.disconnect();
   }
@@ -205,15 +212,11 @@ export async function ensureTopic(brokers: readonly string[], topic: string, kaf
 
 /** Deletes a topic and a consumer group of the local broker (an isolated run's). */
 export async function removeTopicAndGroup(brokers: readonly string[], topic: string, groupId: string): Promise<void> {
-  const admin = new Kafka({ clientId: 'local-kafka-admin', brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
+  await withLocalAdmin(brokers, async (admin) => {
     // The group first: it holds offsets of the topic. A group that never committed does not exist, which is fine.
     await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.deleteTopics({ topics: [topic] });
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** Notes when each message was handed to Kafka (by its key, the message id), so latency starts at the send. */

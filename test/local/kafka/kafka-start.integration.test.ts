@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { withLocalAdmin } from '../../../local/kafka/kafka-pipeline';
 import { runStart } from '../support/start-run';
 
 /**
@@ -7,16 +7,6 @@ import { runStart } from '../support/start-run';
  * 2,000 messages of which 20 poison, every one accounted for; the report names the source and the broker version.
  */
 const BROKERS = ['127.0.0.1:9092'];
-
-async function topicsOfTheBroker(): Promise<string[]> {
-  const admin = new Kafka({ clientId: 'kafka-start-test', brokers: BROKERS, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return await admin.listTopics();
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 test('--source kafka, 2,000 messages with 20 poison: none lost, 1,980 delivered, 20 dead-lettered, topic removed', async () => {
   const { code, stdout, stderr, report } = await runStart(
@@ -42,5 +32,5 @@ test('--source kafka, 2,000 messages with 20 poison: none lost, 1,980 delivered,
   expect(stdout).not.toMatch(/RabbitMQ DLQ/);
   expect(stdout).toMatch(/source kafka[\s\S]*PASS/);
   // Other tests make isolated topics on this broker at the same time: only this run's own must be gone.
-  expect(await topicsOfTheBroker()).not.toContain(report.context.topic);
+  expect(await withLocalAdmin(BROKERS, (admin) => admin.listTopics())).not.toContain(report.context.topic);
 }, 240_000);
